@@ -1,0 +1,134 @@
+"""`askshot key`, `askshot history` and `askshot spend`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from desktop_app.core.errors import AppError, ErrorKind
+from desktop_app.core.pricing import format_usd
+from desktop_app.core.turns import STATUS_LABELS
+
+if TYPE_CHECKING:
+    from desktop_app.app import Services
+
+
+def _read_key(provider: str) -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        key = getpass.getpass(f"API key for {provider} (input hidden): ")
+    else:
+        key = sys.stdin.readline()
+    key = key.strip()
+    if not key:
+        raise AppError(ErrorKind.BAD_INPUT, "No key was entered; nothing was stored.")
+    return key
+
+
+def run_key(args: argparse.Namespace, services: Services) -> int:
+    profile = services.resolve_profile(args.provider, None, None, require_complete=False)
+    store = services.secrets
+    if args.key_command == "set":
+        key = _read_key(profile.name)
+        store.set(profile.name, key)
+        status = store.status(profile.name)
+        print(f"Stored the key for {profile.name} in {status.backend}: {status.masked}.")
+        return 0
+    if args.key_command == "delete":
+        removed = store.delete(profile.name)
+        print(
+            f"Removed the key for {profile.name} from {store.backend_name()}."
+            if removed
+            else f"No key for {profile.name} was stored in {store.backend_name()}."
+        )
+        return 0
+    status = store.status(profile.name)
+    print(f"Provider: {profile.name} ({profile.base_url or 'no base URL yet'})")
+    print(f"Keyring:  {status.backend}")
+    if status.problem:
+        print(f"Problem:  {status.problem}")
+    print(f"Key:      {status.describe()}")
+    return 0
+
+
+def _when(iso: str) -> str:
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def run_history(args: argparse.Namespace, services: Services) -> int:
+    history = services.history()
+    if args.history_command == "list":
+        conversations = history.conversations(limit=args.limit)
+        if not conversations:
+            print('No conversations yet. Ask one with: askshot ask "..."')
+        for c in conversations:
+            print(f"{c.id:>5}  {_when(c.updated_at)}  {c.title or '(untitled)'}")
+        return 0
+    if args.history_command == "search":
+        hits = history.search(" ".join(args.text))
+        if not hits:
+            print("Nothing found.")
+        for hit in hits:
+            print(f"{hit.conversation_id:>5}  {hit.title or '(untitled)'}: {hit.snippet}")
+        return 0
+    conversation = history.conversation(args.id)
+    if conversation is None:
+        raise AppError(
+            ErrorKind.BAD_INPUT,
+            f"There is no conversation {args.id}; `askshot history list` shows them.",
+        )
+    if args.history_command == "export":
+        sys.stdout.write(history.export(args.id, args.format))
+        return 0
+    print(f"# {conversation.title or '(untitled)'}\n")
+    for message in history.messages(args.id):
+        who = "You" if message.role == "user" else (message.model or "Assistant")
+        print(f"## {who} · {_when(message.created_at)}")
+        for a in message.attachments:
+            print(f"[image {a.width}×{a.height}, {a.mime}]")
+        if message.text:
+            print(message.text)
+        if message.status in STATUS_LABELS:
+            print(f"({STATUS_LABELS[message.status]})")
+        if message.error:
+            print(f"(Error: {message.error})")
+        print()
+    return 0
+
+
+def run_spend(args: argparse.Namespace, services: Services) -> int:
+    history = services.history()
+    now = datetime.now(timezone.utc).astimezone()
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month = today.replace(day=1)
+    rows = [
+        ("Today", history.spend(today)),
+        ("This month", history.spend(month)),
+        ("Last 30 days", history.spend(now - timedelta(days=30))),
+        ("All time", history.spend(None)),
+    ]
+    for label, per_model in rows:
+        total = sum(m.cost_usd or 0.0 for m in per_model)
+        requests = sum(m.requests for m in per_model)
+        print(f"{label:<13} {format_usd(total):>12}  {requests} answers")
+    print("\nPer model (all time):")
+    per_model = history.spend(None)
+    if not per_model:
+        print("  nothing yet")
+    for m in per_model:
+        print(
+            f"  {m.model:<28} {m.requests:>5} answers  {m.input_tokens:>10,} in"
+            f" ({m.cached_tokens:,} cached)  {m.output_tokens:>9,} out  {format_usd(m.cost_usd)}"
+        )
+    budget = services.settings.monthly_budget_usd
+    if budget:
+        spent = sum(m.cost_usd or 0.0 for m in rows[1][1])
+        print(f"\nMonthly budget: {format_usd(spent)} of {format_usd(budget)}")
+    return 0

@@ -1,0 +1,1 @@
+"""AskShot's engine: plain Python, no Qt (a test enforces it)."""
