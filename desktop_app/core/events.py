@@ -7,7 +7,7 @@ The chat client turns the wire into these; nothing outside the client sees an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 Detail = Literal["auto", "low", "high"]
 DETAILS: tuple[Detail, ...] = ("auto", "low", "high")
@@ -110,9 +110,9 @@ class Finished:
     raw_reason: str | None = None
 
 
-StreamEvent = Union[
-    ResponseStarted, TextDelta, RefusalDelta, ModelReported, UsageReported, Retrying, Finished
-]
+StreamEvent = (
+    ResponseStarted | TextDelta | RefusalDelta | ModelReported | UsageReported | Retrying | Finished
+)
 
 
 @dataclass

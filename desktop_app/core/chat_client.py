@@ -1,0 +1,388 @@
+"""The one module that talks to `openai`: build a chat request, stream it, translate it.
+
+`ChatClient.stream` turns the wire (see DESIGN.md "What the wire really does")
+into app events and every failure into exactly one `AppError`. The blocking SDK
+calls run on a worker thread so the consumer can stop within a poll interval
+even while the server stalls; on cancel the worker's socket is shut down so it
+ends too. `openai` is imported on first use: it costs ~400 ms at start-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import queue
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.core import chat_errors
+from desktop_app.core.chat_errors import ErrorContext
+from desktop_app.core.chat_wire import FINISH_REASONS, Reader, build_messages, retry_after
+from desktop_app.core.errors import AppError
+from desktop_app.core.events import (
+    ChatRequest,
+    Finished,
+    ResponseStarted,
+    Retrying,
+    StreamEvent,
+    UsageReported,
+)
+
+if TYPE_CHECKING:
+    import openai
+
+log = logging.getLogger(__name__)
+
+PLACEHOLDER_KEY = "not-needed"  # local servers need no key, but the SDK wants one
+POLL_SECONDS = 0.02  # how often a waiting consumer looks at its cancel event
+
+
+class _StreamOptionsRejected(Exception):
+    """The server refused `stream_options`; try once more without it."""
+
+
+class _RateLimited(Exception):
+    """HTTP 429 that may be retried (not an exhausted quota)."""
+
+    def __init__(self, wait: float | None, message: object, request_id: str | None) -> None:
+        super().__init__("rate limited")
+        self.wait = wait
+        self.message = message
+        self.request_id = request_id
+
+
+class ChatClient:
+    """Streams chat completions from one OpenAI-compatible endpoint."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str | None,
+        stream_options: bool = True,
+        on_stream_options_rejected: Callable[[], None] | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 45.0,
+        max_rate_limit_retries: int = 2,
+        max_retry_wait: float = 20.0,
+    ) -> None:
+        self.base_url = base_url
+        self._api_key = api_key
+        self._stream_options = stream_options
+        self._on_stream_options_rejected = on_stream_options_rejected
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._max_rate_limit_retries = max_rate_limit_retries
+        self._max_retry_wait = max_retry_wait
+        self._sdk: openai.OpenAI | None = None
+        self._sdk_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ChatClient(base_url={self.base_url!r})"
+
+    @property
+    def stream_options(self) -> bool:
+        """Whether requests carry `stream_options` (turned off when the server rejects it)."""
+        return self._stream_options
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        with self._sdk_lock:
+            if self._sdk is not None:
+                self._sdk.close()
+                self._sdk = None
+
+    def _client(self) -> openai.OpenAI:
+        with self._sdk_lock:
+            if self._sdk is None:
+                import httpx2
+                import openai
+
+                # Both passed explicitly so OPENAI_BASE_URL/OPENAI_API_KEY cannot override them;
+                # retries are ours (cancellable, reported as Retrying events).
+                self._sdk = openai.OpenAI(
+                    api_key=self._api_key or PLACEHOLDER_KEY,
+                    base_url=self.base_url,
+                    max_retries=0,
+                    timeout=httpx2.Timeout(self._read_timeout, connect=self._connect_timeout),
+                )
+            return self._sdk
+
+    def _context(self, model: str) -> ErrorContext:
+        return ErrorContext(
+            self.base_url, model, self._connect_timeout, self._read_timeout, self._api_key
+        )
+
+    # -- streaming --------------------------------------------------------------------
+
+    def stream(
+        self, request: ChatRequest, cancel: threading.Event | None = None
+    ) -> Iterator[StreamEvent]:
+        """Yield the answer's events; raise one `AppError` on failure.
+
+        Ends with `Finished` (reason "cancelled" once `cancel` is set). A stream
+        that stops without a finish reason yields what arrived, then raises
+        `AppError(CUT_OFF)` (or NETWORK when nothing arrived).
+        """
+        cancel = cancel if cancel is not None else threading.Event()
+        ctx = self._context(request.model)
+        retries = 0
+        while True:
+            try:
+                yield from self._attempt(request, self._stream_options, cancel, ctx)
+                return
+            except _StreamOptionsRejected:  # only raised when they were sent
+                self._stream_options = False
+                self._remember_no_stream_options()
+                yield Retrying(f"{ctx.host} does not accept stream_options; trying without it.")
+            except _RateLimited as limited:
+                too_long = limited.wait is not None and limited.wait > self._max_retry_wait
+                if too_long or retries >= self._max_rate_limit_retries:
+                    raise chat_errors.rate_limited(
+                        ctx,
+                        retries=retries,
+                        message=limited.message,
+                        request_id=limited.request_id,
+                        asked_wait=limited.wait if too_long else None,
+                    ) from None
+                wait = limited.wait if limited.wait is not None else min(2.0**retries, 8.0)
+                retries += 1
+                yield Retrying(
+                    f"{ctx.host} is rate limiting requests; trying again in {wait:.1f} s "
+                    f"(retry {retries} of {self._max_rate_limit_retries}).",
+                    wait,
+                )
+                if cancel.wait(wait):
+                    yield Finished("cancelled")
+                    return
+
+    def _remember_no_stream_options(self) -> None:
+        if self._on_stream_options_rejected is None:
+            return
+        try:
+            self._on_stream_options_rejected()
+        except Exception:  # remembering is a nicety; the answer still matters
+            log.exception("on_stream_options_rejected failed")
+
+    def _attempt(
+        self, request: ChatRequest, with_options: bool, cancel: threading.Event, ctx: ErrorContext
+    ) -> Iterator[StreamEvent]:
+        params: dict[str, Any] = {
+            "model": request.model,
+            "messages": build_messages(request),
+            "stream": True,
+        }
+        if with_options:
+            params["stream_options"] = {"include_usage": True}
+        if request.max_output_tokens:
+            params["max_tokens"] = request.max_output_tokens
+        if cancel.is_set():  # send nothing
+            yield Finished("cancelled")
+            return
+        reader = Reader()
+        pump = _Pump(self._client(), params, ctx)
+        worker_done = False  # then its connection may go back to the pool: leave it alone
+        try:
+            while True:
+                item = pump.get(cancel)
+                if item is None:
+                    pump.stop(abort=True)
+                    yield Finished("cancelled")
+                    return
+                kind, value = item
+                worker_done = kind in ("end", "error")
+                if kind == "chunk":
+                    yield from reader.chunk(value)
+                elif kind == "started":
+                    reader.started, reader.request_id = True, value
+                    yield ResponseStarted(value)
+                elif kind == "completion":
+                    yield from reader.completion(value)
+                elif kind == "end":
+                    if reader.finish is None:
+                        raise chat_errors.ended_early(
+                            ctx, partial=reader.got_text, request_id=reader.request_id
+                        )
+                    if reader.usage is not None:
+                        yield UsageReported(reader.usage)
+                    yield Finished(FINISH_REASONS.get(reader.finish, "other"), reader.finish)
+                    return
+                else:  # "error"
+                    error = _translate(value, ctx, reader, with_options)
+                    raise error from (None if error is value else value)
+        finally:
+            pump.stop(abort=not worker_done)
+
+    # -- connection check -----------------------------------------------------------
+
+    def test_connection(self, model: str) -> str:
+        """Send the cheapest real request (one output token); return a sentence or raise."""
+        ctx = self._context(model)
+        reader = Reader()
+        try:
+            raw = self._client().chat.completions.with_raw_response.create(
+                model=model, messages=[{"role": "user", "content": "Reply with OK."}], max_tokens=1
+            )
+            reader.request_id = raw.request_id
+            completion = raw.parse()
+        except Exception as exc:
+            error = _translate(exc, ctx, reader, with_options=False)
+            if isinstance(error, _RateLimited):
+                error = chat_errors.rate_limited(
+                    ctx, retries=0, message=error.message, request_id=error.request_id
+                )
+            raise error from (None if error is exc else exc)
+        answered = getattr(completion, "model", None) or model
+        return f"Connected to {ctx.host}: {answered} answered."
+
+
+class _Pump:
+    """Runs the blocking SDK calls on a worker thread, handing results over a queue.
+
+    The consumer waits on the queue in short slices so it notices `cancel` at
+    once; `stop()` shuts down the socket of a stream still in flight, which wakes
+    a worker blocked in `recv` (closing a socket from another thread does not).
+    """
+
+    def __init__(self, client: openai.OpenAI, params: dict[str, Any], ctx: ErrorContext) -> None:
+        self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._done = False
+        self._response: Any = None
+        self._ctx = ctx
+        self._thread = threading.Thread(
+            target=self._run, args=(client, params), name="askshot-chat-stream", daemon=True
+        )
+        self._thread.start()
+
+    def get(self, cancel: threading.Event) -> tuple[str, Any] | None:
+        """The next item, or None once `cancel` is set."""
+        while not cancel.is_set():
+            try:
+                return self._queue.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+        return None
+
+    def stop(self, *, abort: bool) -> None:
+        """Tell the worker to stop; with `abort`, also cut a stream still in flight."""
+        self._stop.set()
+        with self._lock:
+            if not abort or self._done or self._response is None:
+                return
+            stream = self._response.extensions.get("network_stream")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def _run(self, client: openai.OpenAI, params: dict[str, Any]) -> None:
+        response = None
+        try:
+            raw = client.chat.completions.with_raw_response.create(**params)
+            response = self._response = raw.http_response
+            if self._stop.is_set():
+                return
+            self._queue.put(("started", raw.request_id))
+            content_type = response.headers.get("content-type", "").lower()
+            if "html" in content_type:
+                raise chat_errors.not_a_chat_api(
+                    self._ctx, what="a web page", request_id=raw.request_id
+                )
+            if "json" in content_type:
+                self._queue.put(("completion", _parse_completion(response)))
+            else:
+                for chunk in raw.parse():
+                    if self._stop.is_set():
+                        return
+                    self._queue.put(("chunk", chunk))
+            self._queue.put(("end", None))
+        except BaseException as exc:
+            if not self._stop.is_set():
+                self._queue.put(("error", exc))
+        finally:
+            with self._lock:
+                self._done = True
+            if response is not None:
+                response.close()
+
+
+def _parse_completion(response: Any) -> Any:
+    """The plain JSON body as a ChatCompletion; an `error` body raises like a stream would."""
+    import openai
+    from openai.types.chat import ChatCompletion
+
+    data = json.loads(response.read())
+    if isinstance(data, dict) and data.get("error"):
+        error = data["error"]
+        message = error.get("message") if isinstance(error, dict) else None
+        raise openai.APIError(str(message or "error"), response.request, body=error)
+    if not isinstance(data, dict):
+        raise json.JSONDecodeError("not a JSON object", str(data)[:40], 0)
+    return ChatCompletion.construct(**data)
+
+
+def _translate(
+    exc: BaseException, ctx: ErrorContext, reader: Reader, with_options: bool
+) -> Exception:
+    """The one exception to raise for `exc`: an AppError or an internal retry signal."""
+    import anyio
+    import httpx2
+    import openai
+
+    rid = reader.request_id
+    started, partial = reader.started, reader.got_text
+    if isinstance(exc, AppError):
+        return exc
+    if isinstance(exc, openai.APIStatusError):
+        body = exc.body if isinstance(exc.body, dict) else {}
+        message = body.get("message") or (exc.body if isinstance(exc.body, str) else None)
+        rid = exc.request_id or rid
+        if with_options and exc.status_code in (400, 422) and "stream_options" in str(message):
+            return _StreamOptionsRejected()
+        quota = "insufficient_quota" in f"{exc.code} {exc.type}"
+        if exc.status_code == 429 and not quota:
+            return _RateLimited(retry_after(exc.response.headers), message, rid)
+        return chat_errors.http_status(
+            ctx, exc.status_code, code=exc.code, type_=exc.type, message=message, request_id=rid
+        )
+    if isinstance(exc, openai.APITimeoutError):
+        connecting = isinstance(exc.__cause__, (httpx2.ConnectTimeout, httpx2.PoolTimeout))
+        return chat_errors.timed_out(
+            ctx,
+            connecting=connecting and not started,
+            started=started,
+            partial=partial,
+            request_id=rid,
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        return chat_errors.connection_lost(
+            ctx, reason=exc.__cause__ or exc, started=started, partial=partial, request_id=rid
+        )
+    if isinstance(exc, openai.APIResponseValidationError):
+        return chat_errors.not_a_chat_api(ctx, what="an unreadable reply", request_id=rid)
+    if isinstance(exc, openai.APIError):  # an `error` object inside the stream
+        return chat_errors.stream_error(
+            ctx, code=exc.code, type_=exc.type, message=exc.message, partial=partial, request_id=rid
+        )
+    if isinstance(exc, json.JSONDecodeError):
+        return chat_errors.bad_json(ctx, partial=partial, request_id=rid)
+    if isinstance(exc, httpx2.TimeoutException):
+        connecting = isinstance(exc, (httpx2.ConnectTimeout, httpx2.PoolTimeout)) and not started
+        return chat_errors.timed_out(
+            ctx, connecting=connecting, started=started, partial=partial, request_id=rid
+        )
+    if isinstance(exc, (httpx2.HTTPError, httpx2.StreamError, anyio.EndOfStream, OSError)):
+        return chat_errors.connection_lost(
+            ctx, reason=exc, started=started, partial=partial, request_id=rid
+        )
+    return chat_errors.unexpected(ctx, exc, request_id=rid)
+
+
+def preload() -> None:
+    """Import the SDK ahead of the first question (the window calls it after its first paint)."""
+    import openai  # noqa: F401

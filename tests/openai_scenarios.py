@@ -1,0 +1,203 @@
+"""What the fake OpenAI server does for one request: `Scenario` and named presets.
+
+Each preset replays one case from DESIGN.md "What the wire really does", with
+error bodies shaped like the real services' (OpenAI, OpenRouter, Azure).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+StreamFault = Literal["mid_stream_error", "drop", "cutoff", "bad_json", "stall", "stall_headers"]
+
+# The real API answers "gpt-4o-mini" with a dated snapshot.
+SNAPSHOTS = {
+    "gpt-4o-mini": "gpt-4o-mini-2024-07-18",
+    "gpt-4o": "gpt-4o-2024-08-06",
+    "gpt-4.1-mini": "gpt-4.1-mini-2025-04-14",
+}
+
+STREAM_OPTIONS_REJECTED = "Unrecognized request argument supplied: stream_options"
+
+
+@dataclass
+class Scenario:
+    """How the server answers one request; the defaults give a normal streamed answer."""
+
+    text: str | None = None  # the answer; None describes what the request contained
+    chunks: int | None = None  # split the answer into this many deltas (None: word pieces)
+    delay: float = 0.0  # seconds between deltas
+    comments: bool = False  # SSE comment lines before and between events (OpenRouter)
+    refusal: str | None = None  # send this as refusal deltas instead of content
+    finish_reason: str = "stop"
+    model: str | None = None  # reply model; None: the dated snapshot of the one asked for
+    usage: tuple[int, int, int] | None = None  # prompt, completion, cached; None: server default
+    cost: float | None = None  # OpenRouter's `usage.cost` in USD
+    fault: StreamFault | None = None
+    after: int = 3  # content deltas sent before the fault
+    error: dict[str, Any] | None = None  # error object for HTTP errors and mid-stream errors
+    json_reply: bool = False  # one application/json chat.completion even when stream=true
+    status: int = 200  # an HTTP error status, answered with `{"error": error}`
+    headers: dict[str, str] = field(default_factory=dict)  # extra or replaced response headers
+
+
+def _err(message: str, type_: str | None, code: Any, param: str | None = None) -> dict[str, Any]:
+    return {"message": message, "type": type_, "param": param, "code": code}
+
+
+PRESETS: dict[str, Scenario] = {
+    "default": Scenario(),
+    "comments": Scenario(comments=True),
+    "openrouter": Scenario(comments=True, cost=0.000_412, model="openai/gpt-4o-mini"),
+    "refusal": Scenario(refusal="I'm sorry, but I can't help with identifying people."),
+    "length": Scenario(finish_reason="length"),
+    "json_reply": Scenario(json_reply=True),
+    "slow": Scenario(chunks=200, delay=0.01),
+    "mid_stream_error": Scenario(
+        fault="mid_stream_error",
+        error=_err("Upstream provider returned an error", "server_error", 502),
+    ),
+    "drop": Scenario(fault="drop"),
+    "cutoff": Scenario(fault="cutoff"),
+    "bad_json": Scenario(fault="bad_json"),
+    "stall": Scenario(fault="stall"),
+    "stall_headers": Scenario(fault="stall_headers"),  # never even sends the HTTP headers
+    "invalid_api_key": Scenario(
+        status=401,
+        error=_err(
+            "Incorrect API key provided: sk-te*****7890. You can find your API key at "
+            "https://platform.openai.com/account/api-keys.",
+            "invalid_request_error",
+            "invalid_api_key",
+        ),
+    ),
+    "insufficient_credits": Scenario(
+        status=402,
+        error={
+            "code": 402,
+            "message": "Insufficient credits. Add more using https://openrouter.ai/settings/credits",
+        },
+    ),
+    "permission_denied": Scenario(
+        status=403,
+        error=_err(
+            "Country, region, or territory not supported",
+            "request_forbidden",
+            "unsupported_country_region_territory",
+        ),
+    ),
+    "model_not_found": Scenario(
+        status=404,
+        error=_err(
+            "The model `gpt-5o-mini` does not exist or you do not have access to it.",
+            "invalid_request_error",
+            "model_not_found",
+        ),
+    ),
+    "context_length_exceeded": Scenario(
+        status=400,
+        error=_err(
+            "This model's maximum context length is 128000 tokens. However, your messages "
+            "resulted in 130512 tokens. Please reduce the length of the messages.",
+            "invalid_request_error",
+            "context_length_exceeded",
+            "messages",
+        ),
+    ),
+    "invalid_image": Scenario(
+        status=400,
+        error=_err(
+            "You uploaded an unsupported image. Please make sure your image has of one the "
+            "following formats: ['png', 'jpeg', 'gif', 'webp'].",
+            "invalid_request_error",
+            "invalid_image_format",
+        ),
+    ),
+    "rate_limited": Scenario(
+        status=429,
+        headers={"retry-after": "0.2"},
+        error=_err(
+            "Rate limit reached for gpt-4o-mini in organization org-fake on requests per min "
+            "(RPM): Limit 3, Used 3, Requested 1. Please try again in 200ms.",
+            "requests",
+            "rate_limit_exceeded",
+        ),
+    ),
+    "insufficient_quota": Scenario(
+        status=429,
+        error=_err(
+            "You exceeded your current quota, please check your plan and billing details.",
+            "insufficient_quota",
+            "insufficient_quota",
+        ),
+    ),
+    "server_error": Scenario(
+        status=500,
+        error=_err(
+            "The server had an error while processing your request. Sorry about that!",
+            "server_error",
+            None,
+        ),
+    ),
+    "overloaded": Scenario(
+        status=503,
+        error=_err(
+            "The engine is currently overloaded, please try again later", "server_error", None
+        ),
+    ),
+}
+PRESETS.update(
+    {
+        "401": PRESETS["invalid_api_key"],
+        "402": PRESETS["insufficient_credits"],
+        "403": PRESETS["permission_denied"],
+        "404": PRESETS["model_not_found"],
+        "429": PRESETS["rate_limited"],
+        "500": PRESETS["server_error"],
+        "503": PRESETS["overloaded"],
+    }
+)
+
+
+def preset(name: str) -> Scenario:
+    """A fresh copy of the named preset (so a test may tweak it)."""
+    try:
+        return replace(PRESETS[name], headers=dict(PRESETS[name].headers))
+    except KeyError:
+        raise ValueError(
+            f"unknown scenario {name!r}; known: {', '.join(sorted(PRESETS))}"
+        ) from None
+
+
+_PIECE = re.compile(r"\s*\S+\s*|\s+")
+_FILLER = (
+    "## Section\n\n",
+    "The ",
+    "chart ",
+    "shows ",
+    "**steady** ",
+    "growth ",
+    "in ",
+    "`value` ",
+    "over ",
+    "time.\n\n",
+    "- item ",
+    "one\n",
+)
+
+
+def split_pieces(text: str, chunks: int | None) -> list[str]:
+    """Token-sized pieces of `text`, or exactly `chunks` pieces when asked."""
+    if chunks is None:
+        return _PIECE.findall(text)
+    if chunks <= 0 or not text:
+        return []
+    step = max(1, -(-len(text) // chunks))
+    return [text[i : i + step] for i in range(0, len(text), step)]
+
+
+def filler_pieces(chunks: int) -> list[str]:
+    """`chunks` Markdown pieces for long-answer benchmarks."""
+    return [_FILLER[i % len(_FILLER)] for i in range(chunks)]
