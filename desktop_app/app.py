@@ -21,6 +21,17 @@ if TYPE_CHECKING:
     from desktop_app.core.settings import ProviderProfile, Settings
 
 
+def _env_seconds(name: str, default: float) -> float:
+    """A timeout from the environment (slow local models need longer ones)."""
+    import os
+
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
 class Services:
     """Settings, secrets, history and the session's spend, shared by CLI and window.
 
@@ -74,7 +85,7 @@ class Services:
         """The key to send, or an AUTH error that says how to set one."""
         from desktop_app.core.secrets import insecure_transport_warning
 
-        key = self.secrets.get(profile.name)
+        key = self.secrets.get(profile.name, profile.base_url)
         if key is None and profile.needs_key:
             raise AppError(
                 ErrorKind.AUTH,
@@ -100,6 +111,7 @@ class Services:
             api_key=key,
             stream_options=profile.stream_options,
             on_stream_options_rejected=remember_rejection,
+            read_timeout=_env_seconds("ASKSHOT_READ_TIMEOUT", 45.0),
         )
 
     def close(self) -> None:
@@ -114,13 +126,77 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = cli.build_parser()
     args = parser.parse_args(args_list)
     if args.command is None:
-        from desktop_app.ui.application import run_gui
-
-        return run_gui(args)
+        return run_window(capture=args.capture, self_test=args.self_test)
     services = Services()
     for notice in services.notices:
         print(f"askshot: {notice}", file=sys.stderr)
     try:
         return cli.run(args, services)
     finally:
+        services.close()
+
+
+def run_window(*, capture: bool = False, self_test: bool = False) -> int:
+    """Build the window and everything around it, then run the event loop."""
+    from desktop_app.ui.application import create_application
+
+    app = create_application()
+    if self_test:
+        from desktop_app.ui.self_test import run_self_test
+
+        return run_self_test(app)
+
+    from desktop_app.ui.single_instance import InstanceServer, send_to_running
+
+    if send_to_running("capture" if capture else "show"):
+        return 0  # the running AskShot took the request
+    server = InstanceServer()
+    server.listen()
+
+    from PySide6.QtCore import QTimer
+
+    from desktop_app.ui.capture import CaptureController
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.tray import Tray
+
+    services = Services()
+    window = MainWindow(services)
+    capturer = CaptureController(window)
+
+    def start_capture() -> None:
+        capturer.capture_region(window)
+
+    def on_captured(image: object) -> None:
+        window.attach_image(image, "capture.png")
+        if services.settings.capture_send_immediately:
+            window.controller.send()
+
+    capturer.captured.connect(on_captured)
+    capturer.cancelled.connect(window.show_and_raise)
+    capturer.failed.connect(window.show_capture_failure)
+    window.capture_requested.connect(start_capture)
+    server.show_requested.connect(window.show_and_raise)
+    server.capture_requested.connect(start_capture)
+
+    tray = Tray(window)
+    tray.show_requested.connect(window.show_and_raise)
+    tray.new_chat_requested.connect(window.new_chat)
+    tray.capture_requested.connect(start_capture)
+    tray.quit_requested.connect(window.close)
+    tray.show()
+
+    window.show()
+    for notice in services.notices:
+        window.show_notice(notice)
+    if capture:
+        QTimer.singleShot(0, start_capture)
+
+    from desktop_app.ui.application import warm_up_in_background
+
+    QTimer.singleShot(0, warm_up_in_background)
+    try:
+        return app.exec()
+    finally:
+        server.close()
+        services.history().purge_deleted()  # deletes whose Undo has passed; slow, so at quit
         services.close()

@@ -54,11 +54,7 @@ def run_key(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
-def _when(iso: str) -> str:
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
+def _when(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 

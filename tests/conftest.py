@@ -32,3 +32,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         if "qapp" in fixtures or "qtbot" in fixtures:
             item.add_marker(pytest.mark.gui)
+
+
+from tests.fixtures_server import openai_server  # noqa: E402,F401  (a shared fixture)

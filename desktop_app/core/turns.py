@@ -85,12 +85,24 @@ def build_request(
     earlier: Sequence[ChatMessage] = (),
     max_output_tokens: int | None = None,
 ) -> ChatRequest:
-    messages: list[ChatMessage] = []
-    if system and system.strip():
-        messages.append(ChatMessage("system", system.strip()))
-    messages.extend(earlier)
-    messages.append(ChatMessage("user", question, tuple(image.part() for image in images)))
-    return ChatRequest(model=model, messages=tuple(messages), max_output_tokens=max_output_tokens)
+    question_message = ChatMessage("user", question, tuple(image.part() for image in images))
+    return request_from_messages(
+        model, [*earlier, question_message], system=system, max_output_tokens=max_output_tokens
+    )
+
+
+def request_from_messages(
+    model: str,
+    messages: Sequence[ChatMessage],
+    *,
+    system: str | None = None,
+    max_output_tokens: int | None = None,
+) -> ChatRequest:
+    """A request for the conversation so far (the system prompt first)."""
+    head = [ChatMessage("system", system.strip())] if system and system.strip() else []
+    return ChatRequest(
+        model=model, messages=(*head, *messages), max_output_tokens=max_output_tokens
+    )
 
 
 def estimate_input_tokens(request: ChatRequest, image_tokens: Sequence[int | None]) -> int | None:
