@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from desktop_app.core.errors import AppError, ErrorKind
-from desktop_app.core.events import Answer, ChatMessage, ChatRequest, ImagePart
+from desktop_app.core.events import Answer, ChatMessage, ChatRequest, Detail, ImagePart
+from desktop_app.core.history_models import Status, status_for_finish
 from desktop_app.core.pricing import Price, estimate_text_tokens, format_usd
 from desktop_app.core.spend import SessionSpend
 
@@ -23,11 +24,11 @@ if TYPE_CHECKING:
     from desktop_app.core.images import PreparedImage
 
 # Statuses a saved answer can have (history stores them; the UI marks them).
-STATUS_COMPLETE = "complete"
-STATUS_PARTIAL = "partial"  # the stream was cut off: the text is kept and marked
-STATUS_STOPPED = "stopped"  # the user stopped it
-STATUS_LENGTH = "length"  # cut by the token limit
-STATUS_ERROR = "error"  # failed before any text arrived
+STATUS_COMPLETE: Status = "complete"
+STATUS_PARTIAL: Status = "partial"  # the stream was cut off: the text is kept and marked
+STATUS_STOPPED: Status = "stopped"  # the user stopped it
+STATUS_LENGTH: Status = "length"  # cut by the token limit
+STATUS_ERROR: Status = "error"  # failed before any text arrived
 
 STATUS_LABELS = {
     STATUS_PARTIAL: "Cut off: the answer stopped before it was complete.",
@@ -48,7 +49,7 @@ class Turn:
 
 @dataclass(frozen=True)
 class TurnResult:
-    status: str
+    status: Status
     cost: float | None
     answer: Answer
     error: AppError | None
@@ -68,11 +69,11 @@ def history_to_messages(messages: Sequence[Message], history: History) -> list[C
             ImagePart(
                 f"data:{a.mime};base64,"
                 + base64.b64encode(history.attachment_bytes(a.sha256)).decode("ascii"),
-                a.detail,  # type: ignore[arg-type]
+                cast(Detail, a.detail),
             )
             for a in message.attachments
         )
-        result.append(ChatMessage(message.role, message.text, parts))  # type: ignore[arg-type]
+        result.append(ChatMessage(message.role, message.text, parts))
     return result
 
 
@@ -152,16 +153,12 @@ def begin_turn(
     return turn
 
 
-def status_of(answer: Answer, error: AppError | None) -> str:
+def status_of(answer: Answer, error: AppError | None) -> Status:
     if error is not None:
         if error.kind is ErrorKind.CANCELLED:
             return STATUS_STOPPED
         return STATUS_PARTIAL if answer.text else STATUS_ERROR
-    if answer.finish_reason == "cancelled":
-        return STATUS_STOPPED
-    if answer.finish_reason == "length":
-        return STATUS_LENGTH
-    return STATUS_COMPLETE
+    return status_for_finish(answer.finish_reason)
 
 
 def finish_turn(
