@@ -84,6 +84,8 @@ def format_usd(amount: float | None) -> str:
         return "cost unknown"
     if amount == 0:
         return "$0.00"
+    if abs(amount) < 0.000_001:
+        return "< $0.000001"
     if abs(amount) < 0.01:
         return f"${amount:.6f}".rstrip("0")
     if abs(amount) < 1:

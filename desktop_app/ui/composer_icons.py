@@ -1,0 +1,107 @@
+"""Small line icons for the composer's buttons, drawn as vectors at the screen's scale.
+
+Bitmaps blur at 150% or 200%; these are painted for the exact device pixel
+ratio, in the palette's text colour, so they follow light and dark themes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+
+Drawing = Callable[[QPainter, QRectF], None]
+
+
+class _LineIconEngine(QIconEngine):
+    """Paints one drawing in the current palette's text colour (muted when disabled)."""
+
+    def __init__(self, drawing: Drawing) -> None:
+        super().__init__()
+        self._drawing = drawing
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, _state: QIcon.State) -> None:
+        palette = QGuiApplication.palette()
+        role = (
+            QPalette.ColorRole.PlaceholderText
+            if mode == QIcon.Mode.Disabled
+            else QPalette.ColorRole.ButtonText
+        )
+        side = min(rect.width(), rect.height())
+        box = QRectF(0, 0, side, side)
+        box.moveCenter(QRectF(rect).center())
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(palette.color(role), max(1.0, side / 12))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        self._drawing(painter, box)
+        painter.restore()
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(
+        self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
+    ) -> QPixmap:
+        pixmap = QPixmap(size * scale)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.setDevicePixelRatio(scale)
+        painter = QPainter(pixmap)
+        self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
+        painter.end()
+        return pixmap
+
+    def clone(self) -> QIconEngine:
+        return _LineIconEngine(self._drawing)
+
+
+def _capture(painter: QPainter, box: QRectF) -> None:
+    """Four corner brackets: "select a region"."""
+    m = box.width() * 0.14
+    r = box.adjusted(m, m, -m, -m)
+    arm = r.width() * 0.3
+    for corner, dx, dy in (
+        (r.topLeft(), 1, 1),
+        (r.topRight(), -1, 1),
+        (r.bottomLeft(), 1, -1),
+        (r.bottomRight(), -1, -1),
+    ):
+        painter.drawLine(corner, corner + QPointF(dx * arm, 0))
+        painter.drawLine(corner, corner + QPointF(0, dy * arm))
+    painter.drawPoint(r.center())
+
+
+def _image(painter: QPainter, box: QRectF) -> None:
+    """A framed picture with a hill and a sun: "attach an image"."""
+    m = box.width() * 0.12
+    r = box.adjusted(m, m * 1.4, -m, -m * 1.4)
+    painter.drawRoundedRect(r, r.width() * 0.1, r.width() * 0.1)
+    hill = QPainterPath(QPointF(r.left(), r.bottom() - r.height() * 0.15))
+    hill.lineTo(r.left() + r.width() * 0.38, r.top() + r.height() * 0.45)
+    hill.lineTo(r.left() + r.width() * 0.62, r.top() + r.height() * 0.7)
+    hill.lineTo(r.left() + r.width() * 0.75, r.top() + r.height() * 0.58)
+    hill.lineTo(r.right(), r.bottom() - r.height() * 0.2)
+    painter.drawPath(hill)
+    sun = r.width() * 0.09
+    painter.drawEllipse(QPointF(r.right() - r.width() * 0.24, r.top() + r.height() * 0.3), sun, sun)
+
+
+def capture_icon() -> QIcon:
+    return QIcon(_LineIconEngine(_capture))
+
+
+def image_icon() -> QIcon:
+    return QIcon(_LineIconEngine(_image))
