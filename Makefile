@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench package clean system-deps-run system-deps-test
+.PHONY: run test lint format bench package package-test clean system-deps-run system-deps-test
 
 run: $(VENV)/.run-installed system-deps-run
 	$(BIN)/askshot
@@ -45,3 +45,11 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache .mypy_cache
+
+# The installable package for this platform (Linux: dist/askshot_<version>_<arch>.deb).
+package: $(VENV)/.run-installed
+	PYTHON=$(BIN)/python packaging/build.sh
+
+# Build the .deb, install it, run it, remove it (needs root; CI runs it).
+package-test: $(VENV)/.run-installed
+	PYTHON=$(BIN)/python packaging/test_deb.sh
