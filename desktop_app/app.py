@@ -83,9 +83,14 @@ class Services:
 
     def api_key_for(self, profile: ProviderProfile) -> str | None:
         """The key to send, or an AUTH error that says how to set one."""
-        from desktop_app.core.secrets import insecure_transport_warning
+        from desktop_app.core.secrets import KeyringUnavailable, insecure_transport_warning
 
-        key = self.secrets.get(profile.name, profile.base_url)
+        try:
+            key = self.secrets.get(profile.name, profile.base_url)
+        except KeyringUnavailable:
+            if profile.needs_key:
+                raise
+            key = None  # a local server needs no key: a missing keyring is no obstacle
         if key is None and profile.needs_key:
             raise AppError(
                 ErrorKind.AUTH,
@@ -123,10 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app import cli
 
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = cli.build_parser()
-    args = parser.parse_args(args_list)
-    if args.command is None:
-        return run_window(capture=args.capture, self_test=args.self_test)
+    if cli.is_window_invocation(args_list):
+        window_args = cli.build_window_parser().parse_args(args_list)
+        return run_window(
+            capture=window_args.capture, self_test=window_args.self_test, images=window_args.images
+        )
+    args = cli.build_parser().parse_args(args_list)
     services = Services()
     for notice in services.notices:
         print(f"askshot: {notice}", file=sys.stderr)
@@ -136,7 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         services.close()
 
 
-def run_window(*, capture: bool = False, self_test: bool = False) -> int:
+def run_window(
+    *, capture: bool = False, self_test: bool = False, images: Sequence[str] = ()
+) -> int:
     """Build the window and everything around it, then run the event loop."""
     from desktop_app.ui.application import create_application
 
@@ -146,9 +155,12 @@ def run_window(*, capture: bool = False, self_test: bool = False) -> int:
 
         return run_self_test(app)
 
+    from pathlib import Path
+
     from desktop_app.ui.single_instance import InstanceServer, send_to_running
 
-    if send_to_running("capture" if capture else "show"):
+    paths = [str(Path(p).resolve()) for p in images]
+    if send_to_running("capture" if capture else "show", paths):
         return 0  # the running AskShot took the request
     server = InstanceServer()
     server.listen()
@@ -177,6 +189,7 @@ def run_window(*, capture: bool = False, self_test: bool = False) -> int:
     window.capture_requested.connect(start_capture)
     server.show_requested.connect(window.show_and_raise)
     server.capture_requested.connect(start_capture)
+    server.files_requested.connect(window.attach_files)
 
     tray = Tray(window)
     tray.show_requested.connect(window.show_and_raise)
@@ -188,6 +201,8 @@ def run_window(*, capture: bool = False, self_test: bool = False) -> int:
     window.show()
     for notice in services.notices:
         window.show_notice(notice)
+    if paths:
+        window.attach_files(paths)
     if capture:
         QTimer.singleShot(0, start_capture)
 

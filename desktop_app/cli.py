@@ -23,7 +23,8 @@ COMMANDS = ("ask", "key", "history", "spend")
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="askshot",
-        description="Ask a vision model about a screenshot. Without a command, opens the window.",
+        description="Ask a vision model about a screenshot. Without a command, opens the "
+        "window (`askshot [--capture] [IMAGE]...` attaches the images).",
     )
     parser.add_argument("--version", action="version", version=f"AskShot {__version__}")
     parser.add_argument(
@@ -85,9 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def is_cli_invocation(argv: Sequence[str]) -> bool:
-    """True when argv asks for a command-line action rather than the window."""
-    return bool(argv) and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version"))
+def build_window_parser() -> argparse.ArgumentParser:
+    """`askshot [--capture] [IMAGE]...`: the window, optionally with images attached."""
+    parser = argparse.ArgumentParser(prog="askshot", add_help=False)
+    parser.add_argument("--capture", action="store_true")
+    parser.add_argument("--self-test", action="store_true")
+    parser.add_argument("images", nargs="*")
+    return parser
+
+
+def is_window_invocation(argv: Sequence[str]) -> bool:
+    """True unless argv names a command or asks for help or the version."""
+    return not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version")
 
 
 def run(args: argparse.Namespace, services: Services) -> int:

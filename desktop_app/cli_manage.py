@@ -99,6 +99,10 @@ def run_history(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def _answers(count: int) -> str:
+    return f"{count} answer" if count == 1 else f"{count} answers"
+
+
 def run_spend(args: argparse.Namespace, services: Services) -> int:
     history = services.history()
     now = datetime.now(timezone.utc).astimezone()
@@ -113,14 +117,14 @@ def run_spend(args: argparse.Namespace, services: Services) -> int:
     for label, per_model in rows:
         total = sum(m.cost_usd or 0.0 for m in per_model)
         requests = sum(m.requests for m in per_model)
-        print(f"{label:<13} {format_usd(total):>12}  {requests} answers")
+        print(f"{label:<13} {format_usd(total):>12}  {_answers(requests)}")
     print("\nPer model (all time):")
     per_model = history.spend(None)
     if not per_model:
         print("  nothing yet")
     for m in per_model:
         print(
-            f"  {m.model:<28} {m.requests:>5} answers  {m.input_tokens:>10,} in"
+            f"  {m.model:<28} {_answers(m.requests):>11}  {m.input_tokens:>10,} in"
             f" ({m.cached_tokens:,} cached)  {m.output_tokens:>9,} out  {format_usd(m.cost_usd)}"
         )
     budget = services.settings.monthly_budget_usd

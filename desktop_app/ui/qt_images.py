@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QByteArray, QMimeData
+from PySide6.QtCore import QByteArray, QMimeData, Qt
 from PySide6.QtGui import QImage, QPixmap
 
 THUMBNAIL_PX = 160  # long side of a stored thumbnail: crisp at 200% in an 80-px box
@@ -101,3 +101,15 @@ def images_in_mime(mime: QMimeData) -> tuple[list[Path], QImage | None]:
     data = mime.imageData()
     image = data.toImage() if isinstance(data, QPixmap) else data
     return [], image if isinstance(image, QImage) and not image.isNull() else None
+
+
+def thumbnail_from_bytes(data: bytes, box: int = THUMBNAIL_PX) -> QImage:
+    """A thumbnail straight from encoded bytes (history, a sent image); null if unreadable."""
+    image = qimage_from_bytes(data)
+    if image.isNull() or max(image.width(), image.height()) <= box:
+        return image
+    return image.scaled(
+        *fit_size(image.width(), image.height(), box),
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )

@@ -1,0 +1,1 @@
+"""AskShot's window: the only package that imports Qt."""

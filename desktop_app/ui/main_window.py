@@ -1,0 +1,366 @@
+"""The AskShot window: conversations on the left, the chat and composer on the right."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import APP_NAME
+from desktop_app.core.errors import AppError
+from desktop_app.core.paths import config_dir
+from desktop_app.core.pricing import format_usd
+from desktop_app.core.spend import BudgetState
+from desktop_app.ui.chat_controller import ChatController
+from desktop_app.ui.chat_view import ChatView
+from desktop_app.ui.composer import Composer
+from desktop_app.ui.conversation_list import ConversationList
+from desktop_app.ui.first_run import FirstRunPanel
+
+if TYPE_CHECKING:
+    from desktop_app.app import Services
+
+
+class NoticeBar(QFrame):
+    """A dismissible line of text above the chat."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(text="✕", toolTip="Dismiss", autoRaise=True)
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    capture_requested(): the user asked to capture a screen region.
+    settings_changed(): Settings were saved (model, key or budgets may differ).
+    """
+
+    capture_requested = Signal()
+    settings_changed = Signal()
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.resize(1100, 760)
+
+        self.conversations = ConversationList(services.history())
+        self.chat_view = ChatView()
+        self.composer = Composer(budget_check=services.spend.check)
+        self.first_run = FirstRunPanel()
+        self.first_run.settings_requested.connect(self.open_settings)
+
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self.first_run)
+        self.centre.addWidget(self.chat_view)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 8, 8, 8)
+        self.notice = NoticeBar()
+        right_layout.addWidget(self.notice)
+        right_layout.addWidget(self.centre, 1)
+        right_layout.addWidget(self.composer)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.conversations)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 840])
+        self.setCentralWidget(self.splitter)
+
+        self.controller = ChatController(services, self.chat_view, self.composer, self)
+        self.controller.spend_changed.connect(self._update_status)
+        self.controller.conversation_changed.connect(self._on_controller_conversation_changed)
+        self.controller.key_problem.connect(self._on_controller_key_problem)
+        self.chat_view.settings_requested.connect(self.open_settings)
+        self.conversations.conversation_selected.connect(self._on_conversations_selected)
+        self.conversations.new_requested.connect(self.new_chat)
+        self.conversations.conversation_deleted.connect(self._on_conversations_deleted)
+        self.composer.capture_requested.connect(self.capture_requested)
+
+        self._build_actions()
+        self._build_status_bar()
+        self._apply_profile()
+        self._restore_state()
+        self.composer.focus_question()
+
+    # -- construction ------------------------------------------------------------
+    def _action(
+        self,
+        text: str,
+        shortcut: QKeySequence | str | None,
+        slot: object,
+        icon: QStyle.StandardPixmap | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        self.new_action = self._action(
+            "New chat", QKeySequence.StandardKey.New, self.new_chat, sp.SP_FileIcon
+        )
+        self.capture_action = self._action(
+            "Capture region", "Ctrl+Shift+X", self.capture_requested.emit, sp.SP_DesktopIcon
+        )
+        self.attach_action = self._action(
+            "Attach image…",
+            QKeySequence.StandardKey.Open,
+            self.composer.open_attach_dialog,
+            sp.SP_DirOpenIcon,
+        )
+        self.settings_action = self._action(
+            "Settings…", "Ctrl+,", self.open_settings, sp.SP_FileDialogDetailedView
+        )
+        self.search_action = self._action(
+            "Search", QKeySequence.StandardKey.Find, self.conversations.focus_search
+        )
+        self.copy_answer_action = self._action(
+            "Copy last answer", "Ctrl+Shift+C", self.copy_last_answer
+        )
+        self.regenerate_action = self._action("Regenerate answer", "Ctrl+R", self.controller.retry)
+        self.edit_last_action = self._action(
+            "Edit last question", "Ctrl+Shift+E", self.edit_last_question
+        )
+        self.quit_action = self._action("Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (
+            self.new_action,
+            self.capture_action,
+            self.attach_action,
+            self.settings_action,
+        ):
+            toolbar.addAction(action)
+        for action, tip in (
+            (self.new_action, "New chat (Ctrl+N)"),
+            (self.capture_action, "Capture a screen region (Ctrl+Shift+X)"),
+            (self.attach_action, "Attach an image (Ctrl+O)"),
+            (self.settings_action, "Settings (Ctrl+,)"),
+        ):
+            action.setToolTip(tip)
+        self.addToolBar(toolbar)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.model_label = QLabel()
+        self.spend_label = QLabel()
+        self.budget_label = QLabel()
+        bar.addWidget(self.model_label, 1)
+        bar.addPermanentWidget(self.spend_label)
+        bar.addPermanentWidget(self.budget_label)
+        self._update_status()
+
+    # -- state -----------------------------------------------------------------
+    def _window_settings(self) -> QSettings:
+        return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_state(self) -> None:
+        store = self._window_settings()
+        geometry = store.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = store.value("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def _save_state(self) -> None:
+        config_dir().mkdir(parents=True, exist_ok=True)
+        store = self._window_settings()
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("splitter", self.splitter.saveState())
+        store.sync()
+
+    def _apply_profile(self) -> None:
+        """Show the first-run panel until the active provider can be used."""
+        try:
+            profile = self._services.resolve_profile()
+        except AppError:
+            self.centre.setCurrentWidget(self.first_run)
+            self.model_label.setText("No provider set up")
+            return
+        self.composer.set_model(profile.model)
+        self.composer.set_price_overrides(self._services.spend.price_overrides)
+        has_key = self._services.secrets.status(profile.name, profile.base_url).has_key
+        ready = has_key or not profile.needs_key
+        self.first_run.set_backend_name(self._services.secrets.backend_name())
+        self.centre.setCurrentWidget(self.chat_view if ready else self.first_run)
+        self.model_label.setText(f"{profile.name} · {profile.model}")
+        self._update_status()
+
+    @Slot()
+    def _update_status(self) -> None:
+        spend = self._services.spend
+        usage = spend.total_usage
+        cost = format_usd(spend.total_cost)
+        if spend.has_unpriced:
+            cost += " + unpriced"
+        self.spend_label.setText(
+            f"Session: {usage.input_tokens:,} in · {usage.cached_tokens:,} cached · "
+            f"{usage.output_tokens:,} out · {cost}"
+        )
+        check = spend.check()
+        if check.state is BudgetState.OFF:
+            self.budget_label.setText("No budget")
+            self.budget_label.setToolTip("Set a session budget in Settings.")
+        else:
+            budget = format_usd(spend.budget_usd)
+            state = {
+                BudgetState.OK: "Budget",
+                BudgetState.WARNING: "⚠ Budget",
+                BudgetState.EXCEEDED: "⛔ Budget",
+            }[check.state]
+            self.budget_label.setText(f"{state}: {format_usd(spend.total_cost)} of {budget}")
+            self.budget_label.setToolTip(check.message or "")
+
+    # -- actions ---------------------------------------------------------------
+    @Slot()
+    def new_chat(self) -> None:
+        self.controller.load_conversation(None)
+        self.conversations.select(None, emit=False)
+        self.composer.focus_question()
+
+    @Slot()
+    def open_settings(self) -> None:
+        from desktop_app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self._services, self)
+        if dialog.exec():
+            self._services.spend.budget_usd = self._services.settings.session_budget_usd
+            self.settings_changed.emit()
+        self._apply_profile()
+
+    @Slot()
+    def copy_last_answer(self) -> None:
+        answer = self.chat_view.last_answer()
+        if answer is not None and answer.text():
+            QGuiApplication.clipboard().setText(answer.text())
+            self.statusBar().showMessage("Copied the last answer.", 3000)
+
+    @Slot()
+    def edit_last_question(self) -> None:
+        if self.controller.busy or self.controller.conversation_id is None:
+            return
+        question = self.controller.take_last_exchange()
+        if question is not None:
+            self.composer.restore(*question)
+            self.composer.focus_question()
+
+    def attach_image(self, image: object, name: str) -> None:
+        """Put a captured image into the composer and bring the window back."""
+        self.show_and_raise()
+        self.composer.attach_qimage(image, name)
+        self.composer.focus_question()
+
+    @Slot(list)
+    def attach_files(self, paths: list[str]) -> None:
+        """Attach image files given on the command line or by a second launch."""
+        self.show_and_raise()
+        self.composer.attach_files(paths)
+        self.composer.focus_question()
+
+    def show_notice(self, text: str) -> None:
+        """A sentence the user should read once (settings reset, history moved aside)."""
+        self.notice.show_text(text)
+
+    @Slot(str)
+    def show_capture_failure(self, reason: str) -> None:
+        self.show_and_raise()
+        self.notice.show_text(f"The capture failed: {reason}")
+
+    def show_and_raise(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    # -- slots -----------------------------------------------------------------
+    @Slot(int)
+    def _on_conversations_selected(self, conv_id: int) -> None:
+        self.controller.load_conversation(conv_id)
+        self.composer.focus_question()
+
+    @Slot(int)
+    def _on_conversations_deleted(self, conv_id: int) -> None:
+        if self.controller.conversation_id == conv_id:
+            self.controller.load_conversation(None)
+
+    @Slot(int)
+    def _on_controller_conversation_changed(self, conv_id: int) -> None:
+        self.conversations.select(conv_id, emit=False)
+        self.conversations.refresh()
+
+    @Slot(str)
+    def _on_controller_key_problem(self, _message: str) -> None:
+        self.statusBar().showMessage("The API key is missing or was rejected: open Settings.", 8000)
+
+    # -- events ----------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasImage() or mime.hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self.composer.accept_mime(event.mimeData()):
+            event.acceptProposedAction()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.busy:
+            answer = QMessageBox.question(
+                self,
+                "An answer is still arriving",
+                "Stop the answer and quit? The part that arrived is saved.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.controller.shutdown()
+        self._save_state()
+        event.accept()
