@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.chat_view import AnswerWidget, ChatView
     from desktop_app.ui.composer import Composer
 
+
 def image_caption(width: int, height: int, tokens: int | None) -> str:
     cost = f"{tokens:,} tokens" if tokens is not None else "cost unknown"
     return f"{width}×{height} · {cost}"

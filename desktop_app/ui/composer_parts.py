@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.events import DETAILS, Detail
 from desktop_app.core.pricing import Price, estimate_cost, estimate_text_tokens, format_usd
-from desktop_app.ui.composer_icons import capture_icon, image_icon
+from desktop_app.ui.line_icons import capture_icon, image_icon
 
 DETAIL_TIPS = {
     "auto": "The server picks the detail; estimated as high, the most it can cost.",

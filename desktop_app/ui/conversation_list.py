@@ -33,12 +33,10 @@ class ConversationList(QWidget):
 
     Signals:
         conversation_selected(int): the user picked a conversation.
-        new_requested(): the user asked for a new chat.
         conversation_deleted(int): a conversation was (soft-)deleted.
     """
 
     conversation_selected = Signal(int)
-    new_requested = Signal()
     conversation_deleted = Signal(int)
 
     def __init__(self, history: History, parent: QWidget | None = None) -> None:
@@ -52,10 +50,6 @@ class ConversationList(QWidget):
         self.search.textChanged.connect(self._on_search_changed)
         self._search_timer = QTimer(self, singleShot=True, interval=200)
         self._search_timer.timeout.connect(self.refresh)
-
-        self.new_button = QPushButton("New chat")
-        self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
-        self.new_button.clicked.connect(self.new_requested)
 
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
@@ -90,7 +84,6 @@ class ConversationList(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
-        layout.addWidget(self.new_button)
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty_label)

@@ -11,6 +11,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
+    QIcon,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -33,6 +33,7 @@ from desktop_app.core.errors import AppError
 from desktop_app.core.paths import config_dir
 from desktop_app.core.pricing import format_usd
 from desktop_app.core.spend import BudgetState
+from desktop_app.ui import line_icons
 from desktop_app.ui.chat_controller import ChatController
 from desktop_app.ui.chat_view import ChatView
 from desktop_app.ui.composer import Composer
@@ -111,7 +112,6 @@ class MainWindow(QMainWindow):
         self.controller.key_problem.connect(self._on_controller_key_problem)
         self.chat_view.settings_requested.connect(self.open_settings)
         self.conversations.conversation_selected.connect(self._on_conversations_selected)
-        self.conversations.new_requested.connect(self.new_chat)
         self.conversations.conversation_deleted.connect(self._on_conversations_deleted)
         self.composer.capture_requested.connect(self.capture_requested)
 
@@ -127,33 +127,35 @@ class MainWindow(QMainWindow):
         text: str,
         shortcut: QKeySequence | str | None,
         slot: object,
-        icon: QStyle.StandardPixmap | None = None,
+        icon: QIcon | None = None,
     ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if icon is not None:
-            action.setIcon(self.style().standardIcon(icon))
+            action.setIcon(icon)
         action.triggered.connect(slot)
         self.addAction(action)
         return action
 
     def _build_actions(self) -> None:
-        sp = QStyle.StandardPixmap
         self.new_action = self._action(
-            "New chat", QKeySequence.StandardKey.New, self.new_chat, sp.SP_FileIcon
+            "New chat", QKeySequence.StandardKey.New, self.new_chat, line_icons.new_chat_icon()
         )
         self.capture_action = self._action(
-            "Capture region", "Ctrl+Shift+X", self.capture_requested.emit, sp.SP_DesktopIcon
+            "Capture region",
+            "Ctrl+Shift+X",
+            self.capture_requested.emit,
+            line_icons.capture_icon(),
         )
         self.attach_action = self._action(
             "Attach image…",
             QKeySequence.StandardKey.Open,
             self.composer.open_attach_dialog,
-            sp.SP_DirOpenIcon,
+            line_icons.image_icon(),
         )
         self.settings_action = self._action(
-            "Settings…", "Ctrl+,", self.open_settings, sp.SP_FileDialogDetailedView
+            "Settings…", "Ctrl+,", self.open_settings, line_icons.settings_icon()
         )
         self.search_action = self._action(
             "Search", QKeySequence.StandardKey.Find, self.conversations.focus_search

@@ -1,4 +1,4 @@
-"""Small line icons for the composer's buttons, drawn as vectors at the screen's scale.
+"""Small line icons for the toolbar and composer, drawn as vectors at the screen's scale.
 
 Bitmaps blur at 150% or 200%; these are painted for the exact device pixel
 ratio, in the palette's text colour, so they follow light and dark themes.
@@ -105,3 +105,41 @@ def capture_icon() -> QIcon:
 
 def image_icon() -> QIcon:
     return QIcon(_LineIconEngine(_image))
+
+
+def _new_chat(painter: QPainter, box: QRectF) -> None:
+    """A speech bubble with a plus: "start a new conversation"."""
+    m = box.width() * 0.14
+    r = box.adjusted(m, m, -m, -m * 1.8)
+    path = QPainterPath()
+    path.addRoundedRect(r, r.width() * 0.2, r.width() * 0.2)
+    painter.drawPath(path)
+    tail = QPointF(r.left() + r.width() * 0.25, r.bottom())
+    painter.drawLine(tail, tail + QPointF(-r.width() * 0.08, box.height() * 0.14))
+    painter.drawLine(
+        tail + QPointF(-r.width() * 0.08, box.height() * 0.14), tail + QPointF(r.width() * 0.2, 0)
+    )
+    c, arm = r.center(), r.height() * 0.25
+    painter.drawLine(c - QPointF(arm, 0), c + QPointF(arm, 0))
+    painter.drawLine(c - QPointF(0, arm), c + QPointF(0, arm))
+
+
+def _settings(painter: QPainter, box: QRectF) -> None:
+    """Three sliders: "settings"."""
+    m = box.width() * 0.16
+    r = box.adjusted(m, m, -m, -m)
+    knob = r.width() * 0.09
+    for i, at in enumerate((0.3, 0.7, 0.45)):
+        y = r.top() + r.height() * (i / 2)
+        x = r.left() + r.width() * at
+        painter.drawLine(QPointF(r.left(), y), QPointF(x - knob, y))
+        painter.drawLine(QPointF(x + knob, y), QPointF(r.right(), y))
+        painter.drawEllipse(QPointF(x, y), knob, knob)
+
+
+def new_chat_icon() -> QIcon:
+    return QIcon(_LineIconEngine(_new_chat))
+
+
+def settings_icon() -> QIcon:
+    return QIcon(_LineIconEngine(_settings))
