@@ -41,10 +41,12 @@ def send_to_running(command: str, files: Sequence[str] = (), name: str | None = 
         return False
     lines = [f"open {path}" for path in files] + [command]
     socket.write("".join(f"{line}\n" for line in lines).encode())
-    socket.flush()
-    ok = socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
+    # waitForBytesWritten() is False when flush() already wrote everything.
+    while socket.bytesToWrite() > 0:
+        if not socket.waitForBytesWritten(CONNECT_TIMEOUT_MS):
+            return False
     socket.disconnectFromServer()
-    return ok
+    return True
 
 
 class InstanceServer(QObject):
