@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,19 @@ def _throwaway_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.memory_keyring import MemoryKeyring
 
     MemoryKeyring.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_clipboard_after_test() -> Iterator[None]:
+    """Clear Qt's clipboard while Python still runs.
+
+    A QMimeData a test hands to the clipboard is deleted by a Qt static at
+    process exit, after Python has finalised, and its wrapper then segfaults.
+    """
+    yield
+    gui = sys.modules.get("PySide6.QtGui")
+    if gui is not None and gui.QGuiApplication.instance() is not None:
+        gui.QGuiApplication.clipboard().clear()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
