@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -24,23 +23,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.private_bus import start_private_bus
+
 TOOLS = ("dbus-daemon", "gnome-keyring-daemon", "secret-tool")
 SECRETS_NAME = "org.freedesktop.secrets"
 START_TIMEOUT = 10.0
-
-_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={run_dir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
 
 
 def require_tools() -> None:
@@ -67,17 +54,6 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     for stream in (process.stdin, process.stdout, process.stderr):
         if stream is not None:
             stream.close()
-
-
-def _read_line(process: subprocess.Popen[bytes], timeout: float) -> str:
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], timeout)
-    line = process.stdout.readline() if ready else b""
-    if not line.strip():
-        exited = process.poll() is not None and process.stderr is not None
-        stderr = process.stderr.read().decode(errors="replace") if exited else ""
-        raise RuntimeError(f"dbus-daemon did not print its address: {stderr}")
-    return line.decode().strip()
 
 
 @dataclass
@@ -122,19 +98,7 @@ class SecretServiceSession:
 
 
 def _start_bus(root: Path, run_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    config = root / "bus.conf"
-    config.write_text(_BUS_CONFIG.format(run_dir=run_dir), encoding="utf-8")
-    bus = subprocess.Popen(
-        ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        return bus, _read_line(bus, START_TIMEOUT)
-    except BaseException:
-        _stop(bus)
-        raise
+    return start_private_bus(root, run_dir, START_TIMEOUT)
 
 
 def _wait_for_name(address: str, name: str) -> None:

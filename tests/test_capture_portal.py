@@ -19,22 +19,10 @@ from PIL import Image
 
 from desktop_app.ui.capture.environment import BACKEND_ENV, PORTAL_MISSING, choose_backend
 from desktop_app.ui.capture.portal import request_path
+from tests.private_bus import start_private_bus
 from tests.xvfb import LineReader
 
 REPO = Path(__file__).resolve().parent.parent
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={dir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
 
 
 # --- choosing the path (no bus needed) ------------------------------------------------------
@@ -68,16 +56,9 @@ def session_bus(tmp_path: Path) -> Iterator[str]:
     """A private D-Bus session bus; yields its address, stops the daemon by PID."""
     if shutil.which("dbus-daemon") is None:
         pytest.skip("needs dbus-daemon (apt install dbus)")
-    config = tmp_path / "bus.conf"
-    config.write_text(BUS_CONFIG.format(dir=tmp_path))
-    daemon = subprocess.Popen(
-        ["dbus-daemon", f"--config-file={config}", "--print-address=1", "--nofork"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    daemon, address = start_private_bus(tmp_path, tmp_path)
     try:
-        yield LineReader(daemon).wait_for("unix:")
+        yield address
     finally:
         daemon.terminate()
         daemon.wait(timeout=10)
