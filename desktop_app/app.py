@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from desktop_app.core.settings import ProviderProfile, Settings
 
 
+CAPTURE_DELAY_SECONDS = 3
+
+
 def _env_seconds(name: str, default: float) -> float:
     """A timeout from the environment (slow local models need longer ones)."""
     import os
@@ -178,10 +181,19 @@ def run_window(
     def start_capture() -> None:
         capturer.capture_region(window)
 
+    def start_full_screen_capture() -> None:
+        capturer.capture_full_screen(window)
+
+    def start_delayed_capture() -> None:
+        capturer.capture_after(CAPTURE_DELAY_SECONDS, window)  # time to open a menu
+
     def on_captured(image: object) -> None:
-        window.attach_image(image, "capture.png")
+        window.attach_image(image, "Screen capture")
         if services.settings.capture_send_immediately:
-            window.controller.send()
+            # The option in Settings: ask the default question at once.
+            if not window.composer.text().strip():
+                window.composer.set_text(services.settings.capture_default_question)
+            window.composer.request_send()
 
     capturer.captured.connect(on_captured)
     capturer.cancelled.connect(window.show_and_raise)
@@ -195,6 +207,10 @@ def run_window(
     tray.show_requested.connect(window.show_and_raise)
     tray.new_chat_requested.connect(window.new_chat)
     tray.capture_requested.connect(start_capture)
+    tray.full_screen_requested.connect(start_full_screen_capture)
+    tray.delayed_capture_requested.connect(start_delayed_capture)
+    window.full_screen_capture_requested.connect(start_full_screen_capture)
+    window.delayed_capture_requested.connect(start_delayed_capture)
     tray.quit_requested.connect(window.close)
     tray.show()
 

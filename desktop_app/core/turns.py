@@ -9,7 +9,7 @@ session's spend.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -56,15 +56,15 @@ class TurnResult:
 
 
 def history_to_messages(messages: Sequence[Message], history: History) -> list[ChatMessage]:
-    """Earlier turns of a conversation as request messages (images resent at their detail)."""
+    """Earlier turns of a conversation as request messages (images resent at their detail).
+
+    A question whose answer failed before any text arrived is left out with its
+    error: it went back to the composer, and resending it must not send it twice.
+    """
     import base64
 
     result: list[ChatMessage] = []
-    for message in messages:
-        if message.role not in ("user", "assistant") or not (message.text or message.attachments):
-            continue
-        if message.role == "assistant" and message.status == STATUS_ERROR:
-            continue
+    for message in _included(messages):
         parts = tuple(
             ImagePart(
                 f"data:{a.mime};base64,"
@@ -75,6 +75,30 @@ def history_to_messages(messages: Sequence[Message], history: History) -> list[C
         )
         result.append(ChatMessage(message.role, message.text, parts))
     return result
+
+
+def _included(messages: Sequence[Message]) -> Iterator[Message]:
+    """The stored messages a follow-up request carries (see history_to_messages)."""
+    for index, message in enumerate(messages):
+        if message.role not in ("user", "assistant") or not (message.text or message.attachments):
+            continue
+        if message.status == STATUS_ERROR and message.role == "assistant":
+            continue
+        after = messages[index + 1 : index + 2]
+        if message.role == "user" and any(
+            m.role == "assistant" and m.status == STATUS_ERROR for m in after
+        ):
+            continue
+        yield message
+
+
+def context_tokens(messages: Sequence[Message], system: str | None = None) -> int:
+    """Input tokens the conversation so far adds to its next request (an estimate)."""
+    head = estimate_text_tokens(system) + 4 if system and system.strip() else 0
+    return head + sum(
+        estimate_text_tokens(m.text) + 4 + sum(a.tokens or 0 for a in m.attachments)
+        for m in _included(messages)
+    )
 
 
 def build_request(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app.core.errors import AppError, ErrorKind
@@ -22,6 +22,7 @@ from desktop_app.core.turns import (
     Turn,
     begin_turn,
     build_request,
+    context_tokens,
     estimate_input_tokens,
     finish_turn,
     history_to_messages,
@@ -77,6 +78,8 @@ class ChatController(QObject):
         self._turn: Turn | None = None
         self._answer_widget: AnswerWidget | None = None
         self._sent: tuple[str, list[PreparedImage]] | None = None
+        # What went back to the composer after a failed send (Retry takes it out again).
+        self._restored: tuple[str, list[str]] | None = None
         composer.send_requested.connect(self.send)
         composer.stop_requested.connect(self.stop)
         view.retry_requested.connect(self.retry)
@@ -87,11 +90,16 @@ class ChatController(QObject):
         return self._thread is not None
 
     def load_conversation(self, conv_id: int | None) -> None:
-        """Show a conversation from history (None: a new, empty chat)."""
+        """Show a conversation from history (None: a new, empty chat).
+
+        An answer still arriving is stopped and saved first, while its widget exists.
+        """
         if self.busy:
-            self.stop()
+            self.shutdown()
         self.conversation_id = conv_id
+        self._restored = None
         self._view.clear()
+        self.refresh_context()
         if conv_id is None:
             return
         history = self._services.history()
@@ -108,11 +116,26 @@ class ChatController(QObject):
             elif message.role == "assistant":
                 widget = self._view.add_answer(
                     message.text,
-                    footer=self._footer(message.model, message.usage, message.cost_usd),
+                    footer=self._footer(
+                        message.model,
+                        message.usage,
+                        message.cost_usd,
+                        failed=message.status == STATUS_ERROR,
+                    ),
                     status=STATUS_LABELS.get(message.status),
                 )
                 if message.status == STATUS_ERROR and message.error:
                     widget.show_error(message.error, offer_settings=False)
+
+    def refresh_context(self) -> None:
+        """Tell the composer what the system prompt and earlier turns add to the estimate."""
+        system = self._services.settings.system_prompt
+        stored = (
+            self._services.history().messages(self.conversation_id)
+            if self.conversation_id is not None
+            else []
+        )
+        self._composer.set_context_tokens(context_tokens(stored, system))
 
     # -- sending ---------------------------------------------------------------
     @Slot()
@@ -128,6 +151,7 @@ class ChatController(QObject):
                 self.key_problem.emit(error.text())
             return
         question, images, _detail = self._composer.take()
+        self._restored = None
         if not question.strip() and not images:
             self._composer.restore(question, images)
             return
@@ -183,6 +207,7 @@ class ChatController(QObject):
         last_user = next((m for m in reversed(stored) if m.role == "user"), None)
         if last_user is None:
             return
+        self._take_back_restored()
         answers_after = [m for m in stored if m.id > last_user.id]
         if answers_after:
             history.delete_messages_from(self.conversation_id, answers_after[0].id)
@@ -198,6 +223,16 @@ class ChatController(QObject):
         turn.answer_id = history.start_answer(self.conversation_id, profile.model)
         self._sent = None
         self._start(turn, self._services.chat_client(profile, key))
+
+    def _take_back_restored(self) -> None:
+        """Retrying a failed question empties the composer if it still holds just that."""
+        restored, self._restored = self._restored, None
+        composer = self._composer
+        if restored is None or not composer.is_ready() or composer.text() != restored[0]:
+            return
+        held = [a.prepared.sha256 for a in composer.attachments() if a.prepared is not None]
+        if held == restored[1]:
+            composer.take()
 
     def take_last_exchange(self) -> tuple[str, list[PreparedImage]] | None:
         """Remove the last question and its answer, returning the question to edit.
@@ -271,10 +306,14 @@ class ChatController(QObject):
             self._thread.worker.cancel()
 
     def shutdown(self) -> None:
-        """On quit: cancel, then wait for the worker (never terminate a thread)."""
+        """Cancel, wait for the worker (never terminate a thread) and save what arrived."""
         if self._thread is not None:
             self._thread.stop()
-            self._on_worker_done()
+            # Deliver the worker's last queued signals (text, usage, done) now, so
+            # nothing that arrived is lost and none lands in a later turn.
+            QCoreApplication.sendPostedEvents(self)
+            if self._thread is not None:
+                self._on_worker_done()
 
     # -- worker signals --------------------------------------------------------
     @Slot(str)
@@ -323,7 +362,10 @@ class ChatController(QObject):
                 widget.append_text(self._answer.refusal)
             widget.finish(
                 footer=self._footer(
-                    self._answer.model or self._turn.model, self._answer.usage, result.cost
+                    self._answer.model or self._turn.model,
+                    self._answer.usage,
+                    result.cost,
+                    failed=result.status == STATUS_ERROR,
                 ),
                 status=STATUS_LABELS.get(result.status),
             )
@@ -334,6 +376,7 @@ class ChatController(QObject):
         if self._error is not None and not self._answer.text and self._sent is not None:
             # Nothing arrived: give the question and its images back, untouched.
             self._composer.restore(*self._sent)
+            self._restored = (self._sent[0], [image.sha256 for image in self._sent[1]])
         if self._error is not None and self._error.kind is ErrorKind.AUTH:
             self.key_problem.emit(self._error.text())
         self._sent = None
@@ -341,11 +384,14 @@ class ChatController(QObject):
         self._composer.set_busy(False)
         self.busy_changed.emit(False)
         self.spend_changed.emit()
+        self.refresh_context()
         if self.conversation_id is not None:
             self.conversation_changed.emit(self.conversation_id)
 
-    def _footer(self, model: str | None, usage: Usage | None, cost: float | None) -> str:
-        if model is None:
+    def _footer(
+        self, model: str | None, usage: Usage | None, cost: float | None, *, failed: bool = False
+    ) -> str:
+        if model is None or (failed and usage is None):  # refused before any answer: no cost
             return ""
         answer = Answer(usage=usage)
         return usage_line(model, answer, cost)

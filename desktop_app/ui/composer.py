@@ -100,7 +100,7 @@ class Composer(QWidget):
         self.strip.remove_requested.connect(self._on_strip_remove_requested)
         self.strip.view_requested.connect(self._on_strip_view_requested)
         self.edit = QuestionEdit(self._handle_mime, self._handle_escape)
-        self.edit.submit_requested.connect(self._request_send)
+        self.edit.submit_requested.connect(self.request_send)
         self.edit.textChanged.connect(self._refresh)
         self.edit.focus_changed.connect(self._on_edit_focus_changed)
 
@@ -344,7 +344,8 @@ class Composer(QWidget):
         if style != self.send_button.styleSheet():
             self.send_button.setStyleSheet(style)
 
-    def _request_send(self) -> None:
+    def request_send(self) -> None:
+        """Send as if the user pressed Enter: waits for images still being prepared."""
         if self._busy or not self.has_content():
             return
         if not self.is_ready():
@@ -387,7 +388,7 @@ class Composer(QWidget):
         if self._busy:
             self.stop_requested.emit()
         else:
-            self._request_send()
+            self.request_send()
 
     @Slot(int)
     def _on_detail_combo_changed(self, index: int) -> None:
@@ -447,4 +448,4 @@ class Composer(QWidget):
     @Slot()
     def _on_images_prepared(self) -> None:
         if self._send_pending:
-            self._request_send()
+            self.request_send()

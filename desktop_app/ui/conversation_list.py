@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +26,15 @@ if TYPE_CHECKING:
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 UNDO_SECONDS = 10
+
+
+class _ElidingDelegate(QStyledItemDelegate):
+    """Rows as wide as the list, so a long title ends in "…" instead of a scroll bar."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return QSize(1, super().sizeHint(option, index).height())
 
 
 class ConversationList(QWidget):
@@ -53,6 +64,9 @@ class ConversationList(QWidget):
 
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setItemDelegate(_ElidingDelegate(self.list))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_list_context_menu)
         self.list.itemActivated.connect(self._on_item_activated)
@@ -127,7 +141,7 @@ class ConversationList(QWidget):
                 self.list.setCurrentItem(item)
                 break
         else:
-            self.list.clearSelection()
+            self.list.setCurrentRow(-1)  # no current item either: F2/Delete act on nothing
         if emit and conv_id is not None:
             self.conversation_selected.emit(conv_id)
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -69,10 +70,14 @@ class NoticeBar(QFrame):
 class MainWindow(QMainWindow):
     """Signals:
     capture_requested(): the user asked to capture a screen region.
+    full_screen_capture_requested(): ... the whole screen under the cursor.
+    delayed_capture_requested(): ... a region after a few seconds (to open a menu first).
     settings_changed(): Settings were saved (model, key or budgets may differ).
     """
 
     capture_requested = Signal()
+    full_screen_capture_requested = Signal()
+    delayed_capture_requested = Signal()
     settings_changed = Signal()
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
@@ -187,6 +192,19 @@ class MainWindow(QMainWindow):
             (self.settings_action, "Settings (Ctrl+,)"),
         ):
             action.setToolTip(tip)
+        # The capture button also offers full screen and a delayed capture.
+        capture_menu = QMenu(self)
+        capture_menu.addAction(self.capture_action)
+        self.full_screen_action = capture_menu.addAction("Capture full screen")
+        self.full_screen_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.full_screen_action.triggered.connect(self.full_screen_capture_requested)
+        self.delayed_capture_action = capture_menu.addAction("Capture region in 3 seconds")
+        self.delayed_capture_action.triggered.connect(self.delayed_capture_requested)
+        self.addActions([self.full_screen_action, self.delayed_capture_action])
+        capture_button = toolbar.widgetForAction(self.capture_action)
+        if isinstance(capture_button, QToolButton):
+            capture_button.setMenu(capture_menu)
+            capture_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.addToolBar(toolbar)
 
     def _build_status_bar(self) -> None:
@@ -234,6 +252,7 @@ class MainWindow(QMainWindow):
         self.first_run.set_backend_name(self._services.secrets.backend_name())
         self.centre.setCurrentWidget(self.chat_view if ready else self.first_run)
         self.model_label.setText(f"{profile.name} · {profile.model}")
+        self.controller.refresh_context()  # the system prompt may have changed
         self._update_status()
 
     @Slot()
@@ -325,12 +344,15 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _on_conversations_selected(self, conv_id: int) -> None:
         self.controller.load_conversation(conv_id)
+        # Stopping an answer on the way re-selects its conversation: select this one again.
+        self.conversations.select(conv_id, emit=False)
         self.composer.focus_question()
 
     @Slot(int)
     def _on_conversations_deleted(self, conv_id: int) -> None:
         if self.controller.conversation_id == conv_id:
             self.controller.load_conversation(None)
+            self.conversations.select(None, emit=False)
 
     @Slot(int)
     def _on_controller_conversation_changed(self, conv_id: int) -> None:
@@ -343,8 +365,7 @@ class MainWindow(QMainWindow):
 
     # -- events ----------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasImage() or mime.hasUrls():
+        if self.composer.can_accept_mime(event.mimeData()):  # not a web link: no drop cursor
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:

@@ -12,12 +12,15 @@ from desktop_app.ui.application import app_icon
 
 class Tray(QObject):
     """Signals:
-    show_requested(), new_chat_requested(), capture_requested(), quit_requested()
+    show_requested(), new_chat_requested(), capture_requested(),
+    full_screen_requested(), delayed_capture_requested(), quit_requested()
     """
 
     show_requested = Signal()
     new_chat_requested = Signal()
     capture_requested = Signal()
+    full_screen_requested = Signal()
+    delayed_capture_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -27,6 +30,8 @@ class Tray(QObject):
             ("Show AskShot", self.show_requested),
             ("New chat", self.new_chat_requested),
             ("Capture region", self.capture_requested),
+            ("Capture full screen", self.full_screen_requested),
+            ("Capture region in 3 seconds", self.delayed_capture_requested),
         ):
             action = QAction(text, self.menu)
             action.triggered.connect(signal)
