@@ -97,8 +97,9 @@ class Services:
         if key is None and profile.needs_key:
             raise AppError(
                 ErrorKind.AUTH,
-                f"No API key is set for {profile.name}. Run `askshot key set --provider "
-                f'"{profile.name}"` (it goes into the OS keyring) or set OPENAI_API_KEY.',
+                f"No API key is set for {profile.name}. Add it in Settings or run "
+                f'`askshot key set --provider "{profile.name}"` (it goes into the OS '
+                "keyring), or set OPENAI_API_KEY.",
             )
         if key is not None:
             warning = insecure_transport_warning(profile.base_url)

@@ -140,7 +140,7 @@ def test_rate_limit_gives_up_after_the_bound(server: FakeOpenAI, client: ChatCli
     events, _, exc = run(client)
     assert exc is not None
     assert exc.kind is ErrorKind.QUOTA
-    assert "still was after 2 tries" in exc.message
+    assert "still was after 2 more tries" in exc.message
     assert exc.request_id == server.requests[-1].request_id
     assert sum(isinstance(e, Retrying) for e in events) == 2
     assert len(server.requests) == 3

@@ -208,9 +208,9 @@ def test_conversations_newest_first(history: History) -> None:
     history.add_user_message(a, "bump")
     assert [x.id for x in history.conversations()] == [a, c, b]
     assert history.last_conversation_id() == a
-    history.rename_conversation(b, "  Renamed  ")
-    assert [x.title for x in history.conversations(limit=2)] == ["Renamed", "a"]
-    assert [x.id for x in history.conversations(limit=2, offset=2)] == [c]
+    history.rename_conversation(b, "  Renamed  ")  # a rename keeps the order
+    assert [x.title for x in history.conversations()] == ["a", "c", "Renamed"]
+    assert [x.id for x in history.conversations(limit=2, offset=1)] == [c, b]
 
 
 def test_delete_undo_and_purge_drop_orphan_images(history: History) -> None:

@@ -276,3 +276,21 @@ def test_a_second_launch_with_capture_and_images(
 
 def test_no_running_instance_means_this_one_starts(qapp) -> None:
     assert not send_to_running("show")
+
+
+def test_clicking_a_sent_thumbnail_opens_the_image_as_sent(
+    qtbot, window: MainWindow, server: FakeOpenAI, image_files: dict
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from desktop_app.ui.image_viewer import ImageViewer
+
+    window.composer.attach_files([image_files["4k"]])
+    wait_ready(qtbot, window, 1)
+    ask(qtbot, window, "what is this?")
+    window.chat_view.image_clicked.emit(0, 0)
+    viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, ImageViewer)]
+    assert len(viewers) == 1 and viewers[0].isVisible()
+    captions = " ".join(label.text() for label in viewers[0].findChildren(QLabel))
+    assert "1365×768" in captions
+    viewers[0].close()

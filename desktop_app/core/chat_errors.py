@@ -76,8 +76,8 @@ def http_status(
     if status == 401:
         return err(
             ErrorKind.AUTH,
-            f"The server at {host} rejected the API key (HTTP 401). Set a valid key with "
-            "`askshot key set` or in Settings, then try again.",
+            f"The server at {host} rejected the API key (HTTP 401). Set a valid key in Settings "
+            "(or with `askshot key set`), then try again.",
         )
     if status == 403:
         return err(
@@ -161,7 +161,7 @@ def rate_limited(
     if asked_wait is not None:
         tail = f" and asks to wait {asked_wait:.0f} s. Wait that long, then try again."
     elif retries:
-        tail = f" and still was after {retries} tr{'y' if retries == 1 else 'ies'}. "
+        tail = f" and still was after {retries} more tr{'y' if retries == 1 else 'ies'}. "
         tail += "Wait a minute, then try again."
     else:
         tail = ". Wait a minute, then try again."

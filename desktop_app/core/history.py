@@ -168,10 +168,10 @@ class History:
         return found[0].id if found else None
 
     def rename_conversation(self, conv_id: int, title: str) -> None:
+        """A new title; the conversation keeps its place (renaming is not activity)."""
         with self._write() as conn:
             conn.execute(
-                "UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?",
-                (title.strip(), self._now(), conv_id),
+                "UPDATE conversations SET title = ? WHERE id = ?", (title.strip(), conv_id)
             )
 
     def delete_conversation(self, conv_id: int) -> None:

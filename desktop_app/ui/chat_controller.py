@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app.core.errors import AppError, ErrorKind
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 def image_caption(width: int, height: int, tokens: int | None) -> str:
     cost = f"{tokens:,} tokens" if tokens is not None else "cost unknown"
     return f"{width}×{height} · {cost}"
+
+
+# On a user message widget: (sha256, mime, width, height) per image, to open them full size.
+IMAGES_PROPERTY = "askshot_images"
 
 
 class ChatController(QObject):
@@ -112,7 +116,11 @@ class ChatController(QObject):
                     )
                     for a in message.attachments
                 ]
-                self._view.add_user_message(message.text, images)
+                shown = self._view.add_user_message(message.text, images)
+                shown.setProperty(
+                    IMAGES_PROPERTY,
+                    [(a.sha256, a.mime, a.width, a.height) for a in message.attachments],
+                )
             elif message.role == "assistant":
                 widget = self._view.add_answer(
                     message.text,
@@ -136,6 +144,26 @@ class ChatController(QObject):
             else []
         )
         self._composer.set_context_tokens(context_tokens(stored, system))
+
+    @Slot(int, int)
+    def open_image(self, message_index: int, image_index: int) -> None:
+        """Show an image of the chat at the size it was sent (from history)."""
+        from desktop_app.ui.image_viewer import ImageViewer
+        from desktop_app.ui.qt_images import qimage_from_bytes
+
+        messages = self._view.messages()
+        if not 0 <= message_index < len(messages):
+            return
+        images = messages[message_index].property(IMAGES_PROPERTY) or []
+        if not 0 <= image_index < len(images):
+            return
+        sha256, _mime, width, height = images[image_index]
+        image = qimage_from_bytes(self._services.history().attachment_bytes(sha256))
+        viewer = ImageViewer(
+            image, "Image", f"{width}×{height} · as sent to the model", self._parent_widget
+        )
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.open()
 
     # -- sending ---------------------------------------------------------------
     @Slot()
@@ -181,12 +209,15 @@ class ChatController(QObject):
             self.conversation_id = turn.conversation_id
             if turn.conversation_id is not None:
                 self.conversation_changed.emit(turn.conversation_id)
-        self._view.add_user_message(
+        shown = self._view.add_user_message(
             question,
             [
                 (thumbnail_from_bytes(image.data), image_caption(*image.sent_size, image.tokens))
                 for image in images
             ],
+        )
+        shown.setProperty(
+            IMAGES_PROPERTY, [(image.sha256, image.mime, *image.sent_size) for image in images]
         )
         self._sent = (question, list(images))
         self._start(turn, self._services.chat_client(profile, key))

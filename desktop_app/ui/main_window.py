@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.controller.conversation_changed.connect(self._on_controller_conversation_changed)
         self.controller.key_problem.connect(self._on_controller_key_problem)
         self.chat_view.settings_requested.connect(self.open_settings)
+        self.chat_view.image_clicked.connect(self.controller.open_image)
         self.conversations.conversation_selected.connect(self._on_conversations_selected)
         self.conversations.conversation_deleted.connect(self._on_conversations_deleted)
         self.composer.capture_requested.connect(self.capture_requested)
