@@ -13,38 +13,12 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QVBoxLayout, QWidget
 
 from desktop_app.core.spend import BudgetCheck, BudgetState
 from desktop_app.ui.composer import Composer
+from tests.dark_palette import dark_palette
 from tests.image_factory import screenshot
-
-
-def dark_palette() -> QPalette:
-    """A dark palette like the ones desktop themes use."""
-    palette = QPalette()
-    roles = QPalette.ColorRole
-    for role, colour in (
-        (roles.Window, "#2b2b2e"),
-        (roles.WindowText, "#e8e8ea"),
-        (roles.Base, "#1f1f22"),
-        (roles.AlternateBase, "#2a2a2d"),
-        (roles.Text, "#e8e8ea"),
-        (roles.Button, "#3a3a3e"),
-        (roles.ButtonText, "#e8e8ea"),
-        (roles.Highlight, "#3d7ee0"),
-        (roles.HighlightedText, "#ffffff"),
-        (roles.Mid, "#55555b"),
-        (roles.Midlight, "#46464b"),
-        (roles.Dark, "#18181a"),
-        (roles.Light, "#5a5a60"),
-        (roles.PlaceholderText, "#9a9aa2"),
-        (roles.ToolTipBase, "#3a3a3e"),
-        (roles.ToolTipText, "#e8e8ea"),
-    ):
-        palette.setColor(role, QColor(colour))
-    return palette
 
 
 def photo(width: int = 1600, height: int = 1200) -> object:

@@ -18,33 +18,6 @@ from pathlib import Path
 KEY = "sk-proj-ScreenshotKeyThatMustNeverShow0123WXYZ"
 
 
-def dark_palette() -> object:
-    from PySide6.QtGui import QColor, QPalette
-
-    palette = QPalette()
-    roles = QPalette.ColorRole
-    for role, colour in (
-        (roles.Window, "#2b2b2e"),
-        (roles.WindowText, "#e8e8ea"),
-        (roles.Base, "#1f1f22"),
-        (roles.AlternateBase, "#2a2a2d"),
-        (roles.Text, "#e8e8ea"),
-        (roles.Button, "#3a3a3e"),
-        (roles.ButtonText, "#e8e8ea"),
-        (roles.Highlight, "#3d7ee0"),
-        (roles.HighlightedText, "#ffffff"),
-        (roles.Mid, "#55555b"),
-        (roles.Midlight, "#46464b"),
-        (roles.Dark, "#18181a"),
-        (roles.Light, "#5a5a60"),
-        (roles.PlaceholderText, "#9a9aa2"),
-    ):
-        palette.setColor(role, QColor(colour))
-    for role in (roles.WindowText, roles.Text, roles.ButtonText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a80"))
-    return palette
-
-
 def key_visible(dialog: object) -> bool:
     """Whether the key's text is readable anywhere (a password field's bullets are fine)."""
     from PySide6.QtWidgets import QLineEdit, QWidget
@@ -73,6 +46,7 @@ def main(out: Path, theme: str) -> int:
     from desktop_app.app import Services
     from desktop_app.core.secrets import SecretStore
     from desktop_app.ui.settings_dialog import SettingsDialog
+    from tests.dark_palette import dark_palette
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyle(QStyleFactory.create("Fusion"))

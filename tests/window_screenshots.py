@@ -80,9 +80,9 @@ def main(out: Path, theme: str) -> int:
     from desktop_app.ui.application import create_application
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.settings_dialog import SettingsDialog
+    from tests.dark_palette import dark_palette
     from tests.image_factory import screenshot
     from tests.openai_server import FakeOpenAI, Scenario
-    from tests.settings_screenshots import dark_palette
 
     fake = FakeOpenAI()
     os.environ["OPENAI_BASE_URL"] = fake.base_url
