@@ -35,6 +35,7 @@ from desktop_app.ui.stream_worker import StreamThread, StreamWorker
 if TYPE_CHECKING:
     from desktop_app.app import Services
     from desktop_app.core.images import PreparedImage
+    from desktop_app.core.settings import ProviderProfile
     from desktop_app.ui.chat_view import AnswerWidget, ChatView
     from desktop_app.ui.composer import Composer
 
@@ -170,14 +171,10 @@ class ChatController(QObject):
     def send(self) -> None:
         if self.busy:
             return
-        try:
-            profile = self._services.resolve_profile()
-            key = self._services.api_key_for(profile)
-        except AppError as error:
-            self._composer.show_message(error.text())
-            if error.kind is ErrorKind.AUTH:
-                self.key_problem.emit(error.text())
+        usable = self._profile_and_key()
+        if usable is None:
             return
+        profile, key = usable
         question, images, _detail = self._composer.take()
         self._restored = None
         if not question.strip() and not images:
@@ -227,12 +224,10 @@ class ChatController(QObject):
         """Ask again for the last question (after an error or to regenerate)."""
         if self.busy or self.conversation_id is None:
             return
-        try:
-            profile = self._services.resolve_profile()
-            key = self._services.api_key_for(profile)
-        except AppError as error:
-            self._composer.show_message(error.text())
+        usable = self._profile_and_key()
+        if usable is None:
             return
+        profile, key = usable
         history = self._services.history()
         stored = history.messages(self.conversation_id)
         last_user = next((m for m in reversed(stored) if m.role == "user"), None)
@@ -264,6 +259,17 @@ class ChatController(QObject):
         held = [a.prepared.sha256 for a in composer.attachments() if a.prepared is not None]
         if held == restored[1]:
             composer.take()
+
+    def _profile_and_key(self) -> tuple[ProviderProfile, str | None] | None:
+        """The active provider and its key, or None after telling the user what is missing."""
+        try:
+            profile = self._services.resolve_profile()
+            return profile, self._services.api_key_for(profile)
+        except AppError as error:
+            self._composer.show_message(error.text())
+            if error.kind is ErrorKind.AUTH:
+                self.key_problem.emit(error.text())
+            return None
 
     def take_last_exchange(self) -> tuple[str, list[PreparedImage]] | None:
         """Remove the last question and its answer, returning the question to edit.
