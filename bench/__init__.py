@@ -1,0 +1,1 @@
+"""AskShot's benchmarks: the figures behind DESIGN.md's performance budget (`make bench`)."""
