@@ -53,6 +53,7 @@ class Services:
             self.settings.session_budget_usd, price_overrides(self.settings.price_overrides)
         )
         self._history: History | None = None
+        self._clients: dict[tuple[str, str, str | None, bool], ChatClient] = {}
         self.notices: list[str] = [self.settings_notice] if self.settings_notice else []
 
     def history(self) -> History:
@@ -107,23 +108,42 @@ class Services:
                 print(f"askshot: warning: {warning}", file=sys.stderr)
         return key
 
-    def chat_client(self, profile: ProviderProfile, key: str | None) -> ChatClient:
+    def chat_client(
+        self, profile: ProviderProfile, key: str | None, *, fresh: bool = False
+    ) -> ChatClient:
+        """The client for this endpoint and key, kept for the next question.
+
+        Reusing it keeps the SDK's connection pool: a new client costs an SSL
+        context (~20 ms) and, on a real endpoint, a new TLS handshake. `fresh`
+        gives a client of one's own (Settings' connection test closes its own).
+        """
         from desktop_app.core.chat_client import ChatClient
+
+        identity = (profile.name, profile.base_url, key, profile.stream_options)
+        client = self._clients.get(identity)
+        if client is not None and not fresh:
+            return client
 
         def remember_rejection() -> None:
             # The endpoint refused stream_options once: never send it to it again.
             self.settings.set_stream_options(profile.name, False)
             self.save_settings()
 
-        return ChatClient(
+        client = ChatClient(
             base_url=profile.base_url,
             api_key=key,
             stream_options=profile.stream_options,
             on_stream_options_rejected=remember_rejection,
             read_timeout=_env_seconds("ASKSHOT_READ_TIMEOUT", 45.0),
         )
+        if not fresh:
+            self._clients[identity] = client
+        return client
 
     def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
         if self._history is not None:
             self._history.close()
 

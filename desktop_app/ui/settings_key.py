@@ -247,7 +247,7 @@ def _check_job(services: Services, profile: ProviderProfile, typed_key: str) -> 
                 f"There is no API key for {profile.name} yet: paste it into the key field, "
                 "then test again.",
             )
-        client = services.chat_client(profile, key)
+        client = services.chat_client(profile, key, fresh=True)
         try:
             return client.test_connection(profile.model)
         finally:
