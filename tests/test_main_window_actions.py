@@ -63,7 +63,9 @@ def test_first_run_panel_until_a_key_is_saved_in_settings(
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)  # but no key anywhere
     services = Services()
     window = open_window(qtbot, services)
-    assert window.first_run.isVisible() and not window.chat_view.isVisible()
+    # The keyring is asked on a thread after the first paint.
+    qtbot.waitUntil(window.first_run.isVisible, timeout=TIMEOUT_MS)
+    assert not window.chat_view.isVisible()
     failures: list[BaseException] = []
 
     def type_key_and_press_ok() -> None:

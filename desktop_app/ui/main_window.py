@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
@@ -43,6 +44,7 @@ from desktop_app.ui.first_run import FirstRunPanel
 
 if TYPE_CHECKING:
     from desktop_app.app import Services
+    from desktop_app.core.settings import ProviderProfile
 
 
 class NoticeBar(QFrame):
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
     """
 
     capture_requested = Signal()
+    key_checked = Signal(str, bool, str)  # provider, has a key, keyring name (internal)
     full_screen_capture_requested = Signal()
     delayed_capture_requested = Signal()
     settings_changed = Signal()
@@ -111,6 +114,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 840])
         self.setCentralWidget(self.splitter)
 
+        self.key_checked.connect(self._on_key_checked)
         self.controller = ChatController(services, self.chat_view, self.composer, self)
         self.controller.spend_changed.connect(self._update_status)
         self.controller.conversation_changed.connect(self._on_controller_conversation_changed)
@@ -123,7 +127,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_status_bar()
-        self._apply_profile()
+        self._apply_profile(check_key_now=False)
         self._restore_state()
         self.composer.focus_question()
 
@@ -238,8 +242,13 @@ class MainWindow(QMainWindow):
         store.setValue("splitter", self.splitter.saveState())
         store.sync()
 
-    def _apply_profile(self) -> None:
-        """Show the first-run panel until the active provider can be used."""
+    def _apply_profile(self, *, check_key_now: bool = True) -> None:
+        """Show the first-run panel until the active provider can be used.
+
+        At start-up the key is looked up on a thread (`check_key_now=False`):
+        importing keyring and finding its backend takes ~100 ms, and a locked
+        keyring may prompt; the first paint waits for neither.
+        """
         try:
             profile = self._services.resolve_profile()
         except AppError:
@@ -248,13 +257,37 @@ class MainWindow(QMainWindow):
             return
         self.composer.set_model(profile.model)
         self.composer.set_price_overrides(self._services.spend.price_overrides)
-        has_key = self._services.secrets.status(profile.name, profile.base_url).has_key
-        ready = has_key or not profile.needs_key
-        self.first_run.set_backend_name(self._services.secrets.backend_name())
-        self.centre.setCurrentWidget(self.chat_view if ready else self.first_run)
         self.model_label.setText(f"{profile.name} · {profile.model}")
         self.controller.refresh_context()  # the system prompt may have changed
         self._update_status()
+        if check_key_now:
+            status = self._services.secrets.status(profile.name, profile.base_url)
+            self._on_key_checked(profile.name, status.has_key, status.backend)
+        elif not profile.needs_key:
+            self._on_key_checked(profile.name, True, "")
+        else:
+            self.centre.setCurrentWidget(self.chat_view)
+            threading.Thread(
+                target=self._check_key, args=(profile,), name="askshot-key-check", daemon=True
+            ).start()
+
+    def _check_key(self, profile: ProviderProfile) -> None:
+        """Runs on a thread; reports through a queued signal."""
+        try:
+            status = self._services.secrets.status(profile.name, profile.base_url)
+            self.key_checked.emit(profile.name, status.has_key, status.backend)
+        except Exception:  # status() never raises for keyring trouble; stay usable anyway
+            self.key_checked.emit(profile.name, False, "the OS keyring")
+
+    @Slot(str, bool, str)
+    def _on_key_checked(self, provider: str, has_key: bool, backend: str) -> None:
+        profile = self._services.settings.find_profile(provider)
+        if provider != self._services.settings.active_provider:
+            return  # an answer about a provider that is no longer the active one
+        ready = has_key or (profile is not None and not profile.needs_key)
+        if backend:
+            self.first_run.set_backend_name(backend)
+        self.centre.setCurrentWidget(self.chat_view if ready else self.first_run)
 
     @Slot()
     def _update_status(self) -> None:
