@@ -7,7 +7,7 @@ repeat runs both, alternating which goes first to cancel drift:
 - app: one `ChatClient`, `stream(request)` until `Finished`;
 - raw: one `openai.OpenAI(base_url=..., api_key=...)`,
   `chat.completions.create(stream=True, stream_options={"include_usage": True})`;
-- app, new client: a `ChatClient` built for each question, as the window does
+- app, new client: a `ChatClient` built for each question (the app keeps one per endpoint)
   (`Services.chat_client` per turn); building one costs an httpx client and its
   SSL context;
 - wire: one httpx client that only reads the body's lines (no parsing): how
@@ -163,9 +163,11 @@ def run(repeats: int = REPEATS) -> BenchResult:
     rate = {n: median([s[2] / s[1] for s in v]) for n, v in samples.items()}
     counts = {n: sorted({s[2] for s in v}) for n, v in samples.items()}
     out = BenchResult("client")
-    for name, label in (
-        ("app", "time to first token"),
-        ("app, new client", "first token, new client/question"),
+    for name, label, budgeted in (
+        ("app", "time to first token", True),
+        # The window and CLI keep one client per endpoint (Services.chat_client);
+        # this shows what building one per question would cost.
+        ("app, new client", "first token, new client/question", False),
     ):
         added = ttft[name] - ttft["raw"]
         out.figures.append(
@@ -176,8 +178,8 @@ def run(repeats: int = REPEATS) -> BenchResult:
                 "ms",
                 baseline=ttft["raw"],
                 baseline_name="raw SDK",
-                target=f"≤ raw + {TTFT_BUDGET_MS:.0f} ms",
-                ok=added <= TTFT_BUDGET_MS,
+                target=f"≤ raw + {TTFT_BUDGET_MS:.0f} ms" if budgeted else "(informative)",
+                ok=added <= TTFT_BUDGET_MS if budgeted else None,
                 note=f"{added:+.1f} ms",
             )
         )
@@ -210,7 +212,7 @@ def report(result: BenchResult) -> None:
     print(
         f"{d['chunks']:,}-chunk streams from the fake server, {d['repeats']} repeats alternating; "
         "app = ChatClient.stream, raw = openai SDK, wire = httpx body only; one client each,\n"
-        "  except 'app, new client', which builds a ChatClient per question as the window does"
+        "  except 'app, new client', which builds a ChatClient per question (the app keeps one)"
     )
     for name in d["ttft_ms"]:
         print(

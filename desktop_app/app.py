@@ -243,9 +243,6 @@ def run_window(
     if capture:
         QTimer.singleShot(0, start_capture)
 
-    from desktop_app.ui.application import warm_up_in_background
-
-    QTimer.singleShot(0, warm_up_in_background)
     try:
         return app.exec()
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -36,22 +35,3 @@ def app_icon() -> QIcon:
     if icon.isNull():
         icon = QIcon(str(resource_path("askshot.svg")))
     return icon
-
-
-def warm_up_in_background() -> threading.Thread:
-    """Import the slow modules (openai ~400 ms, keyring) after the first paint.
-
-    Start-up does not pay for them, and the first question does not either.
-    """
-
-    def work() -> None:
-        try:
-            from desktop_app.core import chat_client
-
-            chat_client.preload()
-        except Exception:  # noqa: S110 - the first send reports a real problem
-            pass
-
-    thread = threading.Thread(target=work, name="askshot-warm-up", daemon=True)
-    thread.start()
-    return thread

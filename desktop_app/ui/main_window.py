@@ -263,21 +263,34 @@ class MainWindow(QMainWindow):
         if check_key_now:
             status = self._services.secrets.status(profile.name, profile.base_url)
             self._on_key_checked(profile.name, status.has_key, status.backend)
-        elif not profile.needs_key:
+            return
+        needs_check = profile.needs_key
+        if not needs_check:
             self._on_key_checked(profile.name, True, "")
         else:
             self.centre.setCurrentWidget(self.chat_view)
-            threading.Thread(
-                target=self._check_key, args=(profile,), name="askshot-key-check", daemon=True
-            ).start()
+        # One thread for all start-up imports: fewer threads, fewer malloc arenas.
+        threading.Thread(
+            target=self._warm_up,
+            args=(profile if needs_check else None,),
+            name="askshot-warm-up",
+            daemon=True,
+        ).start()
 
-    def _check_key(self, profile: ProviderProfile) -> None:
-        """Runs on a thread; reports through a queued signal."""
+    def _warm_up(self, profile: ProviderProfile | None) -> None:
+        """Runs on a thread after construction: the key check, then the SDK import."""
+        if profile is not None:
+            try:
+                status = self._services.secrets.status(profile.name, profile.base_url)
+                self.key_checked.emit(profile.name, status.has_key, status.backend)
+            except Exception:  # status() never raises for keyring trouble; stay usable anyway
+                self.key_checked.emit(profile.name, False, "the OS keyring")
         try:
-            status = self._services.secrets.status(profile.name, profile.base_url)
-            self.key_checked.emit(profile.name, status.has_key, status.backend)
-        except Exception:  # status() never raises for keyring trouble; stay usable anyway
-            self.key_checked.emit(profile.name, False, "the OS keyring")
+            from desktop_app.core import chat_client
+
+            chat_client.preload()  # ~400 ms that the first question then does not pay
+        except Exception:  # noqa: S110 - the first send reports a real problem
+            pass
 
     @Slot(str, bool, str)
     def _on_key_checked(self, provider: str, has_key: bool, backend: str) -> None:
