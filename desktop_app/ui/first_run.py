@@ -15,8 +15,7 @@ or any OpenAI-compatible service (OpenRouter, Gate.AI, a local server).</p>
 <p><b>First, an API key.</b> Create one in your provider's dashboard (for
 OpenAI: <i>API keys</i> in the platform settings; for OpenRouter: <i>Keys</i>),
 then paste it into Settings.</p>
-<p>The key is stored in your operating system's keyring (<i>{backend}</i>),
-never in a file, and is never shown again in full.</p>
+<p>{keyring}</p>
 <p>A local server such as Ollama needs no key: pick <i>Local server</i> in Settings.</p>
 """
 
@@ -68,4 +67,15 @@ class FirstRunPanel(QWidget):
         layout.addStretch(1)
 
     def set_backend_name(self, name: str) -> None:
-        self.text.setText(HELP_TEXT.format(backend=name))
+        if name.lower().startswith("no keyring"):
+            keyring = (
+                "No keyring is available on this computer right now. Settings says how "
+                "to set one up, and can keep a key for this session only; AskShot never "
+                "writes a key to a file."
+            )
+        else:
+            keyring = (
+                f"The key is stored in your operating system's keyring (<i>{name}</i>), "
+                "never in a file, and is never shown again in full."
+            )
+        self.text.setText(HELP_TEXT.format(keyring=keyring))
