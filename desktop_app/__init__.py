@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-try:
-    from importlib.metadata import PackageNotFoundError, version
-
-    __version__ = version("askshot")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0.0.0+unknown"
-
 APP_NAME = "AskShot"
 APP_ID = "askshot"
+
+
+def __getattr__(name: str) -> str:
+    """`__version__` on first use: importlib.metadata costs ~40 ms of start-up."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        value = version("askshot")
+    except PackageNotFoundError:  # running from a checkout that is not installed
+        value = "0.0.0+unknown"
+    globals()["__version__"] = value
+    return value

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from desktop_app.core.history import History
     from desktop_app.core.secrets import SecretStore
     from desktop_app.core.settings import ProviderProfile, Settings
+    from desktop_app.ui.capture import CaptureController
 
 
 CAPTURE_DELAY_SECONDS = 3
@@ -191,22 +192,32 @@ def run_window(
 
     from PySide6.QtCore import QTimer
 
-    from desktop_app.ui.capture import CaptureController
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.tray import Tray
 
     services = Services()
     window = MainWindow(services)
-    capturer = CaptureController(window)
+    capture: list[CaptureController] = []  # made on first use (~35 ms of imports)
+
+    def capturer() -> CaptureController:
+        if not capture:
+            from desktop_app.ui.capture import CaptureController
+
+            controller = CaptureController(window)
+            controller.captured.connect(on_captured)
+            controller.cancelled.connect(window.show_and_raise)
+            controller.failed.connect(window.show_capture_failure)
+            capture.append(controller)
+        return capture[0]
 
     def start_capture() -> None:
-        capturer.capture_region(window)
+        capturer().capture_region(window)
 
     def start_full_screen_capture() -> None:
-        capturer.capture_full_screen(window)
+        capturer().capture_full_screen(window)
 
     def start_delayed_capture() -> None:
-        capturer.capture_after(CAPTURE_DELAY_SECONDS, window)  # time to open a menu
+        capturer().capture_after(CAPTURE_DELAY_SECONDS, window)  # time to open a menu
 
     def on_captured(image: object) -> None:
         window.attach_image(image, "Screen capture")
@@ -216,9 +227,6 @@ def run_window(
                 window.composer.set_text(services.settings.capture_default_question)
             window.composer.request_send()
 
-    capturer.captured.connect(on_captured)
-    capturer.cancelled.connect(window.show_and_raise)
-    capturer.failed.connect(window.show_capture_failure)
     window.capture_requested.connect(start_capture)
     server.show_requested.connect(window.show_and_raise)
     server.capture_requested.connect(start_capture)
