@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TEST_KEY = "sk-test-0123456789abcdefghij0123456789"
+TEST_KEY = "sk-test.0123456789abcdefghij0123456789"  # fake
 
 
 @dataclass

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-KEY = "sk-proj-ScreenshotKeyThatMustNeverShow0123WXYZ"
+KEY = "sk-proj.ScreenshotKeyThatMustNeverShow0123WXYZ"  # fake
 
 
 def key_visible(dialog: object) -> bool:

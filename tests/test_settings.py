@@ -116,7 +116,7 @@ def test_a_save_that_cannot_be_written_says_where() -> None:
 
 
 def test_settings_file_never_holds_a_key() -> None:
-    key = "sk-proj-NeverInSettings0123456789zzzz"
+    key = "sk-proj-Neve.InSettings0123456789zzzz"
     store = SecretStore()
     store.set("OpenAI", key)
     store.set_session_key("OpenRouter", key[::-1])

