@@ -117,19 +117,30 @@ StreamEvent = (
 
 @dataclass
 class Answer:
-    """Everything a consumer collects from one stream (see `collect`)."""
+    """Everything a consumer collects from one stream (see `apply`).
 
-    text: str = ""
+    Text arrives in thousands of small deltas: they are kept as parts and
+    joined on read, so each delta costs the same however long the answer is
+    (`str +=` on an attribute copies the whole answer every time).
+    """
+
     refusal: str = ""
     model: str | None = None
     usage: Usage | None = None
     finish_reason: FinishReason | None = None
     request_id: str | None = None
     retries: list[Retrying] = field(default_factory=list)
+    _parts: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def text(self) -> str:
+        if len(self._parts) > 1:
+            self._parts[:] = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
 
     def apply(self, event: StreamEvent) -> None:
         if isinstance(event, TextDelta):
-            self.text += event.text
+            self._parts.append(event.text)
         elif isinstance(event, RefusalDelta):
             self.refusal += event.text
         elif isinstance(event, ModelReported):

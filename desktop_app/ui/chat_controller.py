@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app.core.errors import AppError, ErrorKind
-from desktop_app.core.events import Answer, Usage
+from desktop_app.core.events import Answer, TextDelta, Usage
 from desktop_app.core.pricing import estimate_cost
 from desktop_app.core.spend import BudgetState
 from desktop_app.core.turns import (
@@ -355,7 +355,7 @@ class ChatController(QObject):
     # -- worker signals --------------------------------------------------------
     @Slot(str)
     def _on_worker_text_received(self, text: str) -> None:
-        self._answer.text += text
+        self._answer.apply(TextDelta(text))
         if self._answer_widget is not None:
             self._answer_widget.append_text(text)
 
