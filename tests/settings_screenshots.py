@@ -43,7 +43,7 @@ def main(out: Path, theme: str) -> int:
     from keyring.backends.fail import Keyring as FailKeyring
     from PySide6.QtWidgets import QApplication, QStyleFactory
 
-    from desktop_app.app import Services
+    from desktop_app.context import Services
     from desktop_app.core.secrets import SecretStore
     from desktop_app.ui.settings_dialog import SettingsDialog
     from tests.dark_palette import dark_palette

@@ -15,7 +15,7 @@ from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
-from desktop_app.app import Services
+from desktop_app.context import Services
 from desktop_app.core.pricing import Price
 from desktop_app.core.secrets import SecretStore
 from desktop_app.core.settings import ProviderProfile, load_settings, settings_path

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_app.app import Services
+from desktop_app.context import Services
 from desktop_app.ui import stream_worker
 from desktop_app.ui.chat_view import AnswerWidget
 from desktop_app.ui.main_window import MainWindow

@@ -20,6 +20,7 @@ class ErrorKind(Enum):
     QUOTA = 4  # rate limit, quota, out of credits
     NETWORK = 5  # connection, timeout, server error
     CUT_OFF = 6  # the answer stopped mid-stream
+    ENVIRONMENT = 7  # disk full, permissions, database locked: this machine, not a bug
     CANCELLED = 130  # the user stopped it
 
     @property
@@ -30,8 +31,9 @@ class ErrorKind(Enum):
 class AppError(Exception):
     """A failure explained for a person.
 
-    `message` never contains a secret. `request_id` is the server's id for the
-    failed request when it sent one (support desks ask for it).
+    `message` never contains a secret (keys and credentials in URLs are masked).
+    `request_id` is the server's id for the failed request when it sent one
+    (support desks ask for it).
     """
 
     def __init__(
@@ -41,12 +43,16 @@ class AppError(Exception):
         *,
         request_id: str | None = None,
         status: int | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.request_id = request_id
         self.status = status
+        # A finer cause within `kind` that the engine acts on (for example
+        # "empty_answer": the server said stop and sent nothing).
+        self.reason = reason
 
     @property
     def exit_code(self) -> int:

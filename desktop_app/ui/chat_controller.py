@@ -33,7 +33,7 @@ from desktop_app.ui.qt_images import thumbnail_from_bytes
 from desktop_app.ui.stream_worker import StreamThread, StreamWorker
 
 if TYPE_CHECKING:
-    from desktop_app.app import Services
+    from desktop_app.context import Services
     from desktop_app.core.images import PreparedImage
     from desktop_app.core.settings import ProviderProfile
     from desktop_app.ui.chat_view import AnswerWidget, ChatView

@@ -43,7 +43,7 @@ from desktop_app.ui.conversation_list import ConversationList
 from desktop_app.ui.first_run import FirstRunPanel
 
 if TYPE_CHECKING:
-    from desktop_app.app import Services
+    from desktop_app.context import Services
     from desktop_app.core.settings import ProviderProfile
 
 

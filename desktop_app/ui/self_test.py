@@ -92,7 +92,7 @@ def _window() -> str:
     import os
     import tempfile
 
-    from desktop_app.app import Services
+    from desktop_app.context import Services
     from desktop_app.ui.main_window import MainWindow
 
     saved = {k: os.environ.get(k) for k in ("ASKSHOT_CONFIG_DIR", "ASKSHOT_DATA_DIR")}

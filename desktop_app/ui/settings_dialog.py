@@ -35,7 +35,7 @@ from desktop_app.ui.settings_providers import ProvidersPage
 from desktop_app.ui.settings_widgets import Note, SettingsInvalid
 
 if TYPE_CHECKING:
-    from desktop_app.app import Services
+    from desktop_app.context import Services
 
 log = logging.getLogger(__name__)
 

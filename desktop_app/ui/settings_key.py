@@ -31,7 +31,7 @@ from desktop_app.ui.connection_test import ConnectionTest, Job
 from desktop_app.ui.settings_widgets import Note
 
 if TYPE_CHECKING:
-    from desktop_app.app import Services
+    from desktop_app.context import Services
 
 
 @dataclass

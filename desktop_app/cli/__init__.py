@@ -15,7 +15,7 @@ from desktop_app import __version__
 from desktop_app.core.errors import AppError, ErrorKind
 
 if TYPE_CHECKING:
-    from desktop_app.app import Services
+    from desktop_app.context import Services
 
 COMMANDS = ("ask", "key", "history", "spend")
 
@@ -101,7 +101,8 @@ def is_window_invocation(argv: Sequence[str]) -> bool:
 
 
 def run(args: argparse.Namespace, services: Services) -> int:
-    from desktop_app import cli_ask, cli_manage
+    from desktop_app.cli import ask as cli_ask
+    from desktop_app.cli import manage as cli_manage
 
     handlers = {
         "ask": cli_ask.run_ask,

@@ -25,7 +25,7 @@ from desktop_app.core.turns import (
 )
 
 if TYPE_CHECKING:
-    from desktop_app.app import Services
+    from desktop_app.context import Services
     from desktop_app.core.images import PreparedImage
 
 

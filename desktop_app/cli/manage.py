@@ -12,7 +12,7 @@ from desktop_app.core.pricing import format_usd
 from desktop_app.core.turns import STATUS_LABELS
 
 if TYPE_CHECKING:
-    from desktop_app.app import Services
+    from desktop_app.context import Services
 
 
 def _read_key(provider: str) -> str:

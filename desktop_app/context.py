@@ -1,0 +1,143 @@
+"""The shared context: settings, secrets, history, spend and chat clients.
+
+Qt-free, built once by the composition root (`desktop_app.app`) and handed to
+the window or the command line; tests build their own.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from desktop_app.core.errors import AppError, ErrorKind
+from desktop_app.core.spend import SessionSpend
+
+if TYPE_CHECKING:
+    from desktop_app.core.chat_client import ChatClient
+    from desktop_app.core.history import History
+    from desktop_app.core.secrets import SecretStore
+    from desktop_app.core.settings import ProviderProfile, Settings
+
+
+def _env_seconds(name: str, default: float) -> float:
+    """A timeout from the environment (slow local models need longer ones)."""
+    import os
+
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+class Services:
+    """Settings, secrets, history and the session's spend, shared by CLI and window.
+
+    History opens lazily: `askshot --version` or `key status` never touch SQLite.
+    """
+
+    def __init__(self) -> None:
+        from desktop_app.core.secrets import SecretStore
+        from desktop_app.core.settings import load_settings
+        from desktop_app.core.turns import price_overrides
+
+        self.settings: Settings
+        self.settings, self.settings_notice = load_settings()
+        self.secrets: SecretStore = SecretStore()
+        self.spend = SessionSpend(
+            self.settings.session_budget_usd, price_overrides(self.settings.price_overrides)
+        )
+        self._history: History | None = None
+        self._clients: dict[tuple[str, str, str | None, bool], ChatClient] = {}
+        self.notices: list[str] = [self.settings_notice] if self.settings_notice else []
+
+    def history(self) -> History:
+        if self._history is None:
+            from desktop_app.core.history import History
+
+            self._history = History()
+            if self._history.notice:
+                self.notices.append(self._history.notice)
+                print(f"askshot: {self._history.notice}", file=sys.stderr)
+        return self._history
+
+    def save_settings(self) -> None:
+        from desktop_app.core.settings import save_settings
+
+        save_settings(self.settings)
+
+    def resolve_profile(
+        self,
+        provider: str | None = None,
+        base_url: str | None = None,
+        model: str | None = None,
+        *,
+        require_complete: bool = True,
+    ) -> ProviderProfile:
+        from desktop_app.core.settings import resolve_profile
+
+        return resolve_profile(
+            self.settings, provider, base_url, model, require_complete=require_complete
+        )
+
+    def api_key_for(self, profile: ProviderProfile) -> str | None:
+        """The key to send, or an AUTH error that says how to set one."""
+        from desktop_app.core.secrets import KeyringUnavailable, insecure_transport_warning
+
+        try:
+            key = self.secrets.get(profile.name, profile.base_url)
+        except KeyringUnavailable:
+            if profile.needs_key:
+                raise
+            key = None  # a local server needs no key: a missing keyring is no obstacle
+        if key is None and profile.needs_key:
+            raise AppError(
+                ErrorKind.AUTH,
+                f"No API key is set for {profile.name}. Add it in Settings or run "
+                f'`askshot key set --provider "{profile.name}"` (it goes into the OS '
+                "keyring), or set OPENAI_API_KEY.",
+            )
+        if key is not None:
+            warning = insecure_transport_warning(profile.base_url)
+            if warning:
+                print(f"askshot: warning: {warning}", file=sys.stderr)
+        return key
+
+    def chat_client(
+        self, profile: ProviderProfile, key: str | None, *, fresh: bool = False
+    ) -> ChatClient:
+        """The client for this endpoint and key, kept for the next question.
+
+        Reusing it keeps the SDK's connection pool: a new client costs an SSL
+        context (~20 ms) and, on a real endpoint, a new TLS handshake. `fresh`
+        gives a client of one's own (Settings' connection test closes its own).
+        """
+        from desktop_app.core.chat_client import ChatClient
+
+        identity = (profile.name, profile.base_url, key, profile.stream_options)
+        client = self._clients.get(identity)
+        if client is not None and not fresh:
+            return client
+
+        def remember_rejection() -> None:
+            # The endpoint refused stream_options once: never send it to it again.
+            self.settings.set_stream_options(profile.name, False)
+            self.save_settings()
+
+        client = ChatClient(
+            base_url=profile.base_url,
+            api_key=key,
+            stream_options=profile.stream_options,
+            on_stream_options_rejected=remember_rejection,
+            read_timeout=_env_seconds("ASKSHOT_READ_TIMEOUT", 45.0),
+        )
+        if not fresh:
+            self._clients[identity] = client
+        return client
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+        if self._history is not None:
+            self._history.close()
