@@ -10,6 +10,7 @@ run: $(VENV)/.run-installed system-deps-run
 	$(BIN)/askshot
 
 test: $(VENV)/.test-installed system-deps-test
+	@packaging/litellm-venv.sh  # a real gateway for the gateway tests, in .venv-litellm
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.test-installed

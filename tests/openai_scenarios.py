@@ -10,7 +10,16 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-StreamFault = Literal["mid_stream_error", "drop", "cutoff", "bad_json", "stall", "stall_headers"]
+StreamFault = Literal[
+    "mid_stream_error",
+    "drop",
+    "cutoff",
+    "bad_json",
+    "stall",
+    "stall_headers",
+    "comments_forever",  # `: OPENROUTER PROCESSING` every `keepalive` s, never more content
+    "empty_deltas_forever",  # chunks with an empty delta every `keepalive` s, never content
+]
 
 # The real API answers "gpt-4o-mini" with a dated snapshot.
 SNAPSHOTS = {
@@ -41,6 +50,8 @@ class Scenario:
     json_reply: bool = False  # one application/json chat.completion even when stream=true
     status: int = 200  # an HTTP error status, answered with `{"error": error}`
     headers: dict[str, str] = field(default_factory=dict)  # extra or replaced response headers
+    keepalive: float = 0.1  # seconds between keep-alive lines of the *_forever faults
+    forever: float = 60.0  # the server's own bound on "forever", so nothing can hang
 
 
 def _err(message: str, type_: str | None, code: Any, param: str | None = None) -> dict[str, Any]:
@@ -64,6 +75,12 @@ PRESETS: dict[str, Scenario] = {
     "bad_json": Scenario(fault="bad_json"),
     "stall": Scenario(fault="stall"),
     "stall_headers": Scenario(fault="stall_headers"),  # never even sends the HTTP headers
+    # A gateway keeping the connection busy without an answer (bounded at 60 s by the server).
+    "comments_forever": Scenario(fault="comments_forever", after=0),
+    "empty_deltas_forever": Scenario(fault="empty_deltas_forever", after=0),
+    # "stop" with no text and no refusal: a gateway's empty stream, or an empty JSON reply.
+    "empty_answer": Scenario(text=""),
+    "empty_json_answer": Scenario(text="", json_reply=True),
     "invalid_api_key": Scenario(
         status=401,
         error=_err(

@@ -66,9 +66,12 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._conns: dict[socket.socket, threading.Thread] = {}
+        # Every connection thread not yet joined: one that has just left `_conns` may still
+        # be finishing, and close() must not return before it has.
+        self._threads: list[threading.Thread] = []
         self._httpd = _Server((host, port), _Handler)
         self._httpd.fake = self
-        self.host, self.port = self._httpd.server_address[:2]
+        self.host, self.port = host, int(self._httpd.server_address[1])
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
@@ -101,7 +104,9 @@ class FakeOpenAI:
         for sock, _ in conns:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-        for _, thread in conns:
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for thread in threads:
             thread.join(timeout=5)
         self._httpd.server_close()
         self._thread.join(timeout=5)
@@ -135,6 +140,7 @@ class _Server(ThreadingHTTPServer):
         )
         with self.fake._lock:
             self.fake._conns[request] = thread
+            self.fake._threads = [t for t in self.fake._threads if t.is_alive()] + [thread]
         thread.start()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -342,7 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
         chunk(first)
         for index, piece in enumerate(pieces):
             if scenario.fault is not None and index == scenario.after:
-                self._fault(scenario, rec)
+                self._fault(scenario, rec, base)
                 return
             if scenario.delay and self._wait(scenario.delay, rec):
                 return
@@ -350,7 +356,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._write(b": OPENROUTER PROCESSING\n\n")
             chunk({key: piece})
         if scenario.fault is not None:  # the answer was shorter than `after`
-            self._fault(scenario, rec)
+            self._fault(scenario, rec, base)
             return
         chunk({}, finish)
         if (body.get("stream_options") or {}).get("include_usage"):
@@ -358,7 +364,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(b"data: [DONE]\n\n")
         self._end()
 
-    def _fault(self, scenario: Scenario, rec: RecordedRequest) -> None:
+    def _fault(self, scenario: Scenario, rec: RecordedRequest, base: dict[str, Any]) -> None:
         if scenario.fault == "mid_stream_error":
             self._event({"error": scenario.error or {"message": "Internal error", "code": 500}})
             self._end()
@@ -375,6 +381,21 @@ class _Handler(BaseHTTPRequestHandler):
         elif scenario.fault == "stall":
             self._wait(None, rec)
             self.close_connection = True
+        elif scenario.fault in ("comments_forever", "empty_deltas_forever"):
+            self._keep_alive(scenario, base, rec)
+
+    def _keep_alive(self, scenario: Scenario, base: dict[str, Any], rec: RecordedRequest) -> None:
+        """Keep the connection busy without content until `forever` s pass, then hang up."""
+        empty = {"index": 0, "delta": {}, "logprobs": None, "finish_reason": None}
+        deadline = time.monotonic() + scenario.forever
+        while time.monotonic() < deadline:
+            if scenario.fault == "comments_forever":
+                self._write(b": OPENROUTER PROCESSING\n\n")
+            else:
+                self._event({**base, "choices": [empty]})
+            if self._wait(scenario.keepalive, rec):
+                return
+        self._end()  # no finish reason: a client that waited this long sees a cut-off
 
     # -- low-level writing ---------------------------------------------------------------
 

@@ -73,6 +73,8 @@ def test_standalone_serves_until_interrupted() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def test_fixture_lists_models_and_records_requests(openai_server: FakeOpenAI) -> None:  # noqa: F811
@@ -87,3 +89,15 @@ def test_fixture_lists_models_and_records_requests(openai_server: FakeOpenAI) ->
     assert (recorded.method, recorded.path) == ("GET", "/v1/models")
     assert recorded.authorization == "Bearer sk-x"
     assert recorded.request_id == request_id
+
+
+def test_forever_presets_are_bounded_by_the_server() -> None:
+    with FakeOpenAI() as server:
+        for fault in ("comments_forever", "empty_deltas_forever"):
+            server.push(Scenario(fault=fault, after=0, forever=0.3))
+            body = _post(server.base_url, {"model": "gpt-4o-mini", "stream": True}).decode()
+            assert '"finish_reason": "stop"' not in body and "[DONE]" not in body
+            if fault == "comments_forever":
+                assert body.count(": OPENROUTER PROCESSING") >= 2
+            else:
+                assert body.count('"delta": {}') >= 2

@@ -4,7 +4,10 @@
 into app events and every failure into exactly one `AppError`. The blocking SDK
 calls run on a worker thread so the consumer can stop within a poll interval
 even while the server stalls; on cancel the worker's socket is shut down so it
-ends too. `openai` is imported on first use: it costs ~400 ms at start-up.
+ends too. The consumer also limits the time *without content*: a gateway can
+keep a connection busy forever with SSE comments or empty deltas, which the
+read timeout (silence between bytes) never notices. `openai` is imported on
+first use: it costs ~400 ms at start-up.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 import queue
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +29,14 @@ from desktop_app.core.errors import AppError
 from desktop_app.core.events import (
     ChatRequest,
     Finished,
+    RefusalDelta,
     ResponseStarted,
     Retrying,
     StreamEvent,
+    TextDelta,
     UsageReported,
 )
+from desktop_app.core.urls import mask_url
 
 if TYPE_CHECKING:
     import openai
@@ -66,6 +73,7 @@ class ChatClient:
         on_stream_options_rejected: Callable[[], None] | None = None,
         connect_timeout: float = 10.0,
         read_timeout: float = 45.0,
+        first_content_timeout: float = 60.0,
         max_rate_limit_retries: int = 2,
         max_retry_wait: float = 20.0,
     ) -> None:
@@ -75,13 +83,15 @@ class ChatClient:
         self._on_stream_options_rejected = on_stream_options_rejected
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
+        # From sending until the first text; after it, `read_timeout` bounds each gap in text.
+        self._first_content_timeout = first_content_timeout
         self._max_rate_limit_retries = max_rate_limit_retries
         self._max_retry_wait = max_retry_wait
         self._sdk: openai.OpenAI | None = None
         self._sdk_lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"ChatClient(base_url={self.base_url!r})"
+        return f"ChatClient(base_url={mask_url(self.base_url)!r})"
 
     @property
     def stream_options(self) -> bool:
@@ -124,8 +134,10 @@ class ChatClient:
         """Yield the answer's events; raise one `AppError` on failure.
 
         Ends with `Finished` (reason "cancelled" once `cancel` is set). A stream
-        that stops without a finish reason yields what arrived, then raises
-        `AppError(CUT_OFF)` (or NETWORK when nothing arrived).
+        that stops without a finish reason, or sends no text for too long, yields
+        what arrived, then raises `AppError(CUT_OFF)` (or NETWORK when nothing
+        arrived). "stop" with no text and no refusal raises NETWORK with reason
+        "empty_answer" (after any usage, which may still be charged).
         """
         cancel = cancel if cancel is not None else threading.Event()
         ctx = self._context(request.model)
@@ -184,18 +196,31 @@ class ChatClient:
             return
         reader = Reader()
         pump = _Pump(self._client(), params, ctx)
+        limit = self._first_content_timeout
+        deadline = time.monotonic() + limit  # for the next content (text or refusal)
         worker_done = False  # then its connection may go back to the pool: leave it alone
         try:
             while True:
-                item = pump.get(cancel)
+                item = pump.get(cancel, deadline)
                 if item is None:
                     pump.stop(abort=True)
                     yield Finished("cancelled")
                     return
-                kind, value = item
+                kind, value, arrived = item
                 worker_done = kind in ("end", "error")
                 if kind == "chunk":
-                    yield from reader.chunk(value)
+                    for event in reader.chunk(value):
+                        if isinstance(event, (TextDelta, RefusalDelta)):
+                            limit = self._read_timeout
+                            deadline = arrived + limit
+                        yield event
+                    if arrived <= deadline or reader.finish is not None:
+                        continue
+                    kind = "no_content"  # busy all along, but nothing to read for too long
+                if kind == "no_content":
+                    raise chat_errors.no_content(
+                        ctx, waited=limit, partial=reader.got_text, request_id=reader.request_id
+                    )
                 elif kind == "started":
                     reader.started, reader.request_id = True, value
                     yield ResponseStarted(value)
@@ -208,7 +233,10 @@ class ChatClient:
                         )
                     if reader.usage is not None:
                         yield UsageReported(reader.usage)
-                    yield Finished(FINISH_REASONS.get(reader.finish, "other"), reader.finish)
+                    reason = FINISH_REASONS.get(reader.finish, "other")
+                    if reason == "stop" and not reader.got_text:
+                        raise chat_errors.empty_answer(ctx, request_id=reader.request_id)
+                    yield Finished(reason, reader.finish)
                     return
                 else:  # "error"
                     error = _translate(value, ctx, reader, with_options)
@@ -226,7 +254,7 @@ class ChatClient:
             raw = self._client().chat.completions.with_raw_response.create(
                 model=model, messages=[{"role": "user", "content": "Reply with OK."}], max_tokens=1
             )
-            reader.request_id = raw.request_id
+            reader.request_id = raw.request_id or raw.http_response.headers.get("x-litellm-call-id")
             completion = raw.parse()
         except Exception as exc:
             error = _translate(exc, ctx, reader, with_options=False)
@@ -245,10 +273,12 @@ class _Pump:
     The consumer waits on the queue in short slices so it notices `cancel` at
     once; `stop()` shuts down the socket of a stream still in flight, which wakes
     a worker blocked in `recv` (closing a socket from another thread does not).
+    Items carry the moment they arrived, so a slow consumer is never blamed on
+    the server.
     """
 
     def __init__(self, client: openai.OpenAI, params: dict[str, Any], ctx: ErrorContext) -> None:
-        self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[str, Any, float]] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._done = False
@@ -259,14 +289,25 @@ class _Pump:
         )
         self._thread.start()
 
-    def get(self, cancel: threading.Event) -> tuple[str, Any] | None:
-        """The next item, or None once `cancel` is set."""
+    def get(self, cancel: threading.Event, deadline: float) -> tuple[str, Any, float] | None:
+        """The next (kind, value, arrived) item; ("no_content", …) once nothing is queued
+        past `deadline`; None once `cancel` is set."""
         while not cancel.is_set():
             try:
-                return self._queue.get(timeout=POLL_SECONDS)
+                return self._queue.get_nowait()
+            except queue.Empty:
+                pass
+            now = time.monotonic()
+            if now >= deadline:
+                return ("no_content", None, now)
+            try:
+                return self._queue.get(timeout=min(POLL_SECONDS, deadline - now))
             except queue.Empty:
                 continue
         return None
+
+    def _put(self, kind: str, value: Any) -> None:
+        self._queue.put((kind, value, time.monotonic()))
 
     def stop(self, *, abort: bool) -> None:
         """Tell the worker to stop; with `abort`, also cut a stream still in flight."""
@@ -287,23 +328,25 @@ class _Pump:
             response = self._response = raw.http_response
             if self._stop.is_set():
                 return
-            self._queue.put(("started", raw.request_id))
+            # LiteLLM sends its own id instead of x-request-id; support desks ask for either.
+            request_id = raw.request_id or response.headers.get("x-litellm-call-id")
+            self._put("started", request_id)
             content_type = response.headers.get("content-type", "").lower()
             if "html" in content_type:
                 raise chat_errors.not_a_chat_api(
-                    self._ctx, what="a web page", request_id=raw.request_id
+                    self._ctx, what="a web page", request_id=request_id
                 )
             if "json" in content_type:
-                self._queue.put(("completion", _parse_completion(response)))
+                self._put("completion", _parse_completion(response))
             else:
                 for chunk in raw.parse():
                     if self._stop.is_set():
                         return
-                    self._queue.put(("chunk", chunk))
-            self._queue.put(("end", None))
+                    self._put("chunk", chunk)
+            self._put("end", None)
         except BaseException as exc:
             if not self._stop.is_set():
-                self._queue.put(("error", exc))
+                self._put("error", exc)
         finally:
             with self._lock:
                 self._done = True

@@ -3,17 +3,18 @@
 `chat_client` classifies the `openai`/`httpx2` exception and calls one of these
 with plain facts (status, error code, server message, how far the answer got);
 this module decides the `ErrorKind` and words a message that says what to do
-next. It never imports `openai`, and it scrubs the API key from anything the
-server echoes back.
+next. It never imports `openai`; it scrubs the API key and any user name or
+password in the base URL from anything the server echoes back, and names the
+server by host only.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from desktop_app.core.errors import AppError, ErrorKind
+from desktop_app.core.urls import credentials_of, host_of, mask_url, mask_urls_in
 
 _KEY_LIKE = re.compile(r"\b(sk|rk|pk)-[A-Za-z0-9_\-*.]{6,}")
 _MAX_SERVER_TEXT = 240
@@ -30,21 +31,37 @@ class ErrorContext:
     secret: str | None = None  # only used to scrub it from server text
 
     def __repr__(self) -> str:
-        return f"ErrorContext(base_url={self.base_url!r}, model={self.model!r})"
+        return f"ErrorContext(base_url={self.url!r}, model={self.model!r})"
 
     @property
     def host(self) -> str:
-        return urlsplit(self.base_url).netloc or self.base_url
+        """host[:port], never the user name or password a base URL may carry."""
+        return host_of(self.base_url)
+
+    @property
+    def url(self) -> str:
+        """The base URL fit for a message: user information masked."""
+        return mask_url(self.base_url)
 
     def clean(self, text: object) -> str:
-        """Server text made safe to show: no key, one line, not too long."""
+        """Server text made safe to show: no key or URL credentials, one line, not too long."""
         out = " ".join(str(text or "").split())
         if self.secret:
             out = out.replace(self.secret, "[redacted key]")
+        out = mask_urls_in(out)
+        for credential in sorted(credentials_of(self.base_url), key=len, reverse=True):
+            out = _scrub(out, credential)
         out = _KEY_LIKE.sub(r"\1-…", out)
         if len(out) > _MAX_SERVER_TEXT:
             out = out[: _MAX_SERVER_TEXT - 1] + "…"
         return out
+
+
+def _scrub(text: str, secret: str) -> str:
+    """`secret` replaced in `text`; a short one only where it stands as a word of its own."""
+    if len(secret) >= 8:
+        return text.replace(secret, "…")
+    return re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", "…", text)
 
 
 def _said(ctx: ErrorContext, message: object) -> str:
@@ -103,7 +120,7 @@ def http_status(
             )
         return err(
             ErrorKind.BAD_INPUT,
-            f"The server at {ctx.base_url} has no chat completions endpoint (HTTP 404). Check "
+            f"The server at {ctx.url} has no chat completions endpoint (HTTP 404). Check "
             "the base URL; it usually ends in /v1.",
         )
     if status == 408:
@@ -252,6 +269,42 @@ def timed_out(
     )
 
 
+def no_content(
+    ctx: ErrorContext,
+    *,
+    waited: float,
+    partial: bool,
+    request_id: str | None,
+) -> AppError:
+    """No text for `waited` s although the connection stayed busy (comments, empty deltas)."""
+    if partial:
+        # Worded as a stall on purpose: silence and keep-alive look the same to the reader,
+        # and whichever limit fires first, the person reads one sentence.
+        return AppError(
+            ErrorKind.CUT_OFF,
+            f"The server stopped sending for {waited:g} s, so the answer is cut off. Try again.",
+            request_id=request_id,
+        )
+    return AppError(
+        ErrorKind.NETWORK,
+        f"The server at {ctx.host} sent no answer for {waited:g} s (it kept the connection open "
+        "without sending any text). Try again in a moment, or choose another model.",
+        request_id=request_id,
+    )
+
+
+def empty_answer(ctx: ErrorContext, *, request_id: str | None) -> AppError:
+    """The server said the answer was complete (`stop`) but sent no text and no refusal."""
+    return AppError(
+        ErrorKind.NETWORK,
+        f"The server at {ctx.host} sent no answer: it said the answer was complete but sent no "
+        "text. Gateways do this when the model refused or their upstream failed. Try again, or "
+        "choose another model.",
+        request_id=request_id,
+        reason="empty_answer",
+    )
+
+
 def connection_lost(
     ctx: ErrorContext,
     *,
@@ -316,7 +369,7 @@ def not_a_chat_api(ctx: ErrorContext, *, what: str, request_id: str | None) -> A
     """The base URL answers, but not like an OpenAI-compatible chat API."""
     return AppError(
         ErrorKind.BAD_INPUT,
-        f"The server at {ctx.base_url} answered with {what}, not a chat completion. Check the "
+        f"The server at {ctx.url} answered with {what}, not a chat completion. Check the "
         "base URL; it usually ends in /v1.",
         request_id=request_id,
     )
