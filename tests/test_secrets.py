@@ -104,7 +104,7 @@ def test_env_key_overrides_the_keyring_for_openai(
     assert store.get("Work", "https://api.openai.com/v1") == ENV_KEY
 
 
-def test_env_key_is_only_a_fallback_for_gateways(
+def test_env_key_never_goes_to_gateways(
     fresh_keyring: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = SecretStore()
@@ -112,8 +112,11 @@ def test_env_key_is_only_a_fallback_for_gateways(
     monkeypatch.setenv("OPENAI_API_KEY", ENV_KEY)
 
     assert store.get("OpenRouter", "https://openrouter.ai/api/v1") == KEY
-    assert store.get("Gate.AI", "https://gate.example/v1") == ENV_KEY
-    assert store.status("Gate.AI").source == "env"
+    assert store.get("Gate.AI", "https://gate.example/v1") is None
+    assert store.status("Gate.AI", "https://gate.example/v1").source == "none"
+    # A custom profile on OpenAI's own host is OpenAI: the variable applies.
+    assert store.get("Work", "https://api.openai.com/v1") == ENV_KEY
+    assert store.status("Work", "https://api.openai.com/v1").source == "env"
 
 
 # -- no usable keyring ----------------------------------------------------------
@@ -173,7 +176,8 @@ def test_env_key_still_works_without_a_keyring(monkeypatch: pytest.MonkeyPatch) 
     store = SecretStore(fail.Keyring())
 
     assert store.get("OpenAI") == ENV_KEY
-    assert store.get("OpenRouter") == ENV_KEY  # fallback, after the keyring failed
+    with pytest.raises(KeyringUnavailable):  # OpenRouter never gets the OpenAI key
+        store.get("OpenRouter", "https://openrouter.ai/api/v1")
 
 
 def test_dbus_errors_from_a_missing_bus_become_a_sentence(

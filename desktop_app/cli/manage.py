@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.pricing import format_usd
+from desktop_app.core.secrets import ENV_KEY, env_key_applies, mask
 from desktop_app.core.turns import STATUS_LABELS
 
 if TYPE_CHECKING:
     from desktop_app.context import Services
+    from desktop_app.core.history import History
 
 
 def _read_key(provider: str) -> str:
@@ -31,11 +35,14 @@ def _read_key(provider: str) -> str:
 def run_key(args: argparse.Namespace, services: Services) -> int:
     profile = services.resolve_profile(args.provider, None, None, require_complete=False)
     store = services.secrets
+    applies = env_key_applies(profile.name, profile.base_url) and profile.needs_key
+    env_set = bool(os.environ.get(ENV_KEY, "").strip())
     if args.key_command == "set":
         key = _read_key(profile.name)
         store.set(profile.name, key)
-        status = store.status(profile.name)
-        print(f"Stored the key for {profile.name} in {status.backend}: {status.masked}.")
+        print(f"Stored the key for {profile.name} in {store.backend_name()}: {mask(key)}.")
+        if applies and env_set:
+            print(f"{ENV_KEY} is set, so it is used instead of this key until you unset it.")
         return 0
     if args.key_command == "delete":
         removed = store.delete(profile.name)
@@ -45,12 +52,17 @@ def run_key(args: argparse.Namespace, services: Services) -> int:
             else f"No key for {profile.name} was stored in {store.backend_name()}."
         )
         return 0
-    status = store.status(profile.name)
+    status = store.status(profile.name, profile.base_url, use_env=profile.needs_key)
     print(f"Provider: {profile.name} ({profile.base_url or 'no base URL yet'})")
     print(f"Keyring:  {status.backend}")
     if status.problem:
         print(f"Problem:  {status.problem}")
-    print(f"Key:      {status.describe()}")
+    if not status.has_key and not profile.needs_key:
+        print(f"Key:      none needed ({profile.name} is sent no key)")
+    else:
+        print(f"Key:      {status.describe()}")
+    if env_set and not applies:
+        print(f"Note:     {ENV_KEY} is set, but it is only sent to OpenAI, not to {profile.name}.")
     return 0
 
 
@@ -59,7 +71,12 @@ def _when(moment: datetime) -> str:
 
 
 def run_history(args: argparse.Namespace, services: Services) -> int:
-    history = services.history()
+    # Read-only: works while another AskShot writes, and creates nothing.
+    with closing(services.history_reader()) as history:
+        return _history_command(args, history)
+
+
+def _history_command(args: argparse.Namespace, history: History) -> int:
     if args.history_command == "list":
         conversations = history.conversations(limit=args.limit)
         if not conversations:
@@ -104,7 +121,11 @@ def _answers(count: int) -> str:
 
 
 def run_spend(args: argparse.Namespace, services: Services) -> int:
-    history = services.history()
+    with closing(services.history_reader()) as history:
+        return _spend(history, services.settings.monthly_budget_usd)
+
+
+def _spend(history: History, budget: float | None) -> int:
     now = datetime.now(timezone.utc).astimezone()
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month = today.replace(day=1)
@@ -127,7 +148,6 @@ def run_spend(args: argparse.Namespace, services: Services) -> int:
             f"  {m.model:<28} {_answers(m.requests):>11}  {m.input_tokens:>10,} in"
             f" ({m.cached_tokens:,} cached)  {m.output_tokens:>9,} out  {format_usd(m.cost_usd)}"
         )
-    budget = services.settings.monthly_budget_usd
     if budget:
         spent = sum(m.cost_usd or 0.0 for m in rows[1][1])
         print(f"\nMonthly budget: {format_usd(spent)} of {format_usd(budget)}")

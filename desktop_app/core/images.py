@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 import os
+import stat
 import struct
 import threading
 import warnings
@@ -280,7 +281,7 @@ def _decode(
         return _decode_stream(io.BytesIO(source), label, target)
     path = Path(source)
     try:
-        with path.open("rb") as stream:
+        with _open_regular(path, label) as stream:
             if os.fstat(stream.fileno()).st_size == 0:
                 raise _bad(label, "is an empty file (0 bytes). Choose another image.")
             return _decode_stream(stream, label, target)
@@ -294,6 +295,33 @@ def _decode(
         ) from None
     except OSError as exc:
         raise _bad(label, f"cannot be read ({exc.strerror or exc}).") from None
+
+
+def _open_regular(path: Path, label: str) -> BinaryIO:
+    """Open `path` for reading only if it is a regular file.
+
+    A FIFO would block the open (or the read) until some other program writes
+    to it, and a device may never end: refuse both at once. O_NONBLOCK keeps
+    the open itself from waiting on a FIFO; it changes nothing for a file.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise _bad(
+                label,
+                "is not a regular file (it is a pipe, socket or device), so AskShot cannot "
+                "read an image from it. Save the image to a file, or pipe it in with `-i -`.",
+            )
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _decode_stream(

@@ -117,7 +117,12 @@ def insecure_transport_warning(base_url: str) -> str | None:
     )
 
 
-def _env_wins(provider: str, base_url: str | None) -> bool:
+def env_key_applies(provider: str, base_url: str | None) -> bool:
+    """Whether `OPENAI_API_KEY` may be sent for this profile: OpenAI's own only.
+
+    Sending an OpenAI key to a gateway or another server would hand it to a
+    third party, so every other profile uses its own stored key or none.
+    """
     if provider == "OpenAI":
         return True
     host = (urlsplit(base_url or "").hostname or "").lower()
@@ -139,12 +144,11 @@ class SecretStore:
     """API keys per provider profile, from the environment, memory or the OS keyring.
 
     `OPENAI_API_KEY` (what the SDK reads) overrides the keyring for the profile
-    named "OpenAI" and for any profile whose base URL is on api.openai.com. For
-    every other profile (gateways, local servers, custom ones) a key stored for
-    that profile wins and `OPENAI_API_KEY` is only a fallback when none is
-    stored: a gateway key must not be silently replaced by an OpenAI key.
-    A session key (`set_session_key`) ranks just below an overriding
-    environment key and above the keyring.
+    named "OpenAI" and for any profile whose base URL is on api.openai.com, and
+    is never used for any other profile (gateways, local servers, custom ones):
+    an OpenAI key must not travel to a third party. A session key
+    (`set_session_key`) ranks just below the environment key and above the keyring.
+    `use_env=False` ignores the environment (a profile that needs no key).
     """
 
     def __init__(self, backend: KeyringBackend | None = None) -> None:
@@ -202,7 +206,9 @@ class SecretStore:
         detail = _scrub(
             detail.strip().rstrip(".!"), key, os.environ.get(ENV_KEY), *self._session.values()
         )
-        after = "Until then, set OPENAI_API_KEY or enter a key for this session only."
+        after = (
+            "Until then, enter a key for this session only (or, for OpenAI, set OPENAI_API_KEY)."
+        )
         if locked:
             message = (
                 f"The keyring is locked and could not be unlocked ({backend}: {detail}). "
@@ -225,24 +231,25 @@ class SecretStore:
         return value or None
 
     # -- public -------------------------------------------------------------
-    def get(self, provider: str, base_url: str | None = None) -> str | None:
+    def _env_key(self, provider: str, base_url: str | None, use_env: bool) -> str:
+        if not use_env or not env_key_applies(provider, base_url):
+            return ""
+        return os.environ.get(ENV_KEY, "").strip()
+
+    def get(
+        self, provider: str, base_url: str | None = None, *, use_env: bool = True
+    ) -> str | None:
         """The key to use for `provider`, or None when there is none.
 
         Raises KeyringUnavailable when the keyring had to be asked and cannot
-        be used, and no environment key can stand in.
+        be used.
         """
-        env = os.environ.get(ENV_KEY, "").strip()
-        if env and _env_wins(provider, base_url):
+        env = self._env_key(provider, base_url, use_env)
+        if env:
             return env
         if provider in self._session:
             return self._session[provider]
-        try:
-            stored = self._read(provider)
-        except KeyringUnavailable:
-            if env:
-                return env  # already logged; the environment key still works
-            raise
-        return stored or env or None
+        return self._read(provider)
 
     def set(self, provider: str, key: str) -> None:
         """Store `key` in the keyring; KeyringUnavailable if it cannot be kept there."""
@@ -279,25 +286,24 @@ class SecretStore:
             raise self._unavailable(exc, self._name_of(backend)) from None
         return True
 
-    def status(self, provider: str, base_url: str | None = None) -> KeyStatus:
-        """Where the key comes from, masked; never raises for keyring trouble."""
-        env = os.environ.get(ENV_KEY, "").strip()
+    def status(
+        self, provider: str, base_url: str | None = None, *, use_env: bool = True
+    ) -> KeyStatus:
+        """Where the key `get` would return comes from, masked; never raises for keyring trouble."""
+        env = self._env_key(provider, base_url, use_env)
+        backend = self.backend_name()
+        if env:
+            return KeyStatus(provider, "env", mask(env), backend)
         problem: str | None = None
         stored: str | None = None
-        if not (env and _env_wins(provider, base_url)):
-            try:
-                stored = self._read(provider)
-            except KeyringUnavailable as exc:
-                problem = exc.message
-        backend = self.backend_name()
-        if env and _env_wins(provider, base_url):
-            return KeyStatus(provider, "env", mask(env), backend)
+        try:
+            stored = self._read(provider)
+        except KeyringUnavailable as exc:
+            problem = exc.message
         if provider in self._session:
             return KeyStatus(provider, "session", mask(self._session[provider]), backend, problem)
         if stored:
             return KeyStatus(provider, "keyring", mask(stored), backend, problem)
-        if env:
-            return KeyStatus(provider, "env", mask(env), backend, problem)
         return KeyStatus(provider, "none", None, backend, problem)
 
 

@@ -2,14 +2,17 @@
 
 Stored as versioned JSON at `config_dir()/settings.json`, written atomically and
 readable by the owner only. The file never holds an API key (see secrets.py).
-A file that cannot be used (corrupt, wrong types, written by a newer AskShot) is
-copied aside as `settings.json.bak-YYYYmmdd-HHMMSS` and AskShot starts from
-defaults, with a sentence saying so; nothing the user wrote is thrown away.
+A file that cannot be used (corrupt, wrong types) is copied aside as
+`settings.json.bak-YYYYmmdd-HHMMSS` and AskShot starts from defaults, with a
+sentence saying so; nothing the user wrote is thrown away. A file written by a
+newer AskShot is left exactly as it is: this version runs on defaults and
+refuses to save over it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -28,7 +31,12 @@ from desktop_app.core.providers import (
     ProviderProfile,
     builtin_profiles,
 )
-from desktop_app.core.settings_schema import SettingsFormatError, migrate, parse_settings
+from desktop_app.core.settings_schema import (
+    NewerSettingsError,
+    SettingsFormatError,
+    migrate,
+    parse_settings,
+)
 
 SCHEMA_VERSION = 1
 SETTINGS_FILE = "settings.json"
@@ -71,6 +79,9 @@ class Settings:
     capture_send_immediately: bool = False
     capture_default_question: str = DEFAULT_CAPTURE_QUESTION
     max_output_tokens: int | None = None
+    # How long a stream may go without content (a gateway's keep-alive comments
+    # do not count) before the first token arrives; then it ends as stalled.
+    first_content_timeout_seconds: float = 60.0
 
     # -- profiles ---------------------------------------------------------
     def profile_names(self) -> list[str]:
@@ -210,6 +221,7 @@ class Settings:
             "capture_send_immediately": self.capture_send_immediately,
             "capture_default_question": self.capture_default_question,
             "max_output_tokens": self.max_output_tokens,
+            "first_content_timeout_seconds": self.first_content_timeout_seconds,
         }
 
     @classmethod
@@ -263,17 +275,47 @@ def _write_private(path: Path, text: str) -> None:
         raise
 
 
+def _newer_version(path: Path) -> int | None:
+    """The version of the settings file at `path` if a newer AskShot wrote it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None  # missing or unusable: saving over it loses nothing (it was backed up)
+    version = data.get("version") if isinstance(data, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        return version
+    return None
+
+
 def save_settings(settings: Settings, path: Path | None = None) -> None:
-    """Write settings to disk; a failure becomes an AppError that says where and why."""
+    """Write settings to disk; a failure becomes an AppError that says where and why.
+
+    A file from a newer AskShot is never overwritten (its settings would be lost).
+    """
     target = path or settings_path()
+    newer = _newer_version(target)
+    if newer is not None:
+        raise AppError(
+            ErrorKind.BAD_INPUT,
+            f"Your settings were not saved: {target} belongs to a newer AskShot (settings "
+            f"version {newer}; this one understands up to {SCHEMA_VERSION}), and saving "
+            "would overwrite it. Update AskShot to change settings.",
+        )
     text = json.dumps(settings.to_json(), indent=2, ensure_ascii=False) + "\n"
     try:
         _write_private(target, text)
     except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            advice = "Free some disk space, then try again."
+        else:
+            advice = (
+                "Make the folder writable for your user (or set ASKSHOT_CONFIG_DIR to a "
+                "folder you can write to), then try again."
+            )
         raise AppError(
-            ErrorKind.BAD_INPUT,
-            f"Could not save settings to {target}: {exc.strerror or exc}. Check that the "
-            "folder is writable and the disk is not full.",
+            ErrorKind.ENVIRONMENT,
+            f"Could not save settings to {target} ({reason}). {advice}",
         ) from exc
 
 
@@ -307,6 +349,13 @@ def load_settings(path: Path | None = None) -> tuple[Settings, str | None]:
     else:
         try:
             return Settings.from_json(json.loads(raw)), None
+        except NewerSettingsError as exc:
+            return Settings(), (
+                f"Your settings file {source} was written by a newer AskShot (settings "
+                f"version {exc.version}; this one understands up to {SCHEMA_VERSION}), so "
+                "this AskShot is running on default settings. The file was left untouched, "
+                "and changes made here cannot be saved over it; update AskShot to use it."
+            )
         except json.JSONDecodeError as exc:
             reason = f"it is not valid JSON (line {exc.lineno}: {exc.msg})"
         except SettingsFormatError as exc:

@@ -17,6 +17,17 @@ class SettingsFormatError(ValueError):
     """The file parsed but cannot be used; the message completes "…because …"."""
 
 
+class NewerSettingsError(SettingsFormatError):
+    """The file was written by a newer AskShot: use defaults, but never touch the file."""
+
+    def __init__(self, version: int, current: int) -> None:
+        super().__init__(
+            f"it was written by a newer AskShot (settings version {version}; this one "
+            f"understands up to {current})"
+        )
+        self.version = version
+
+
 def _v0_to_v1(data: dict[str, Any]) -> dict[str, Any]:
     # Version 0 is a file without a "version" key (written by hand); it uses
     # version 1's field names, so only the version is stamped.
@@ -35,10 +46,7 @@ def migrate(data: Any, current: int) -> dict[str, Any]:
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise SettingsFormatError(f'its "version" {_short(version)} is not a version number')
     if version > current:
-        raise SettingsFormatError(
-            f"it was written by a newer AskShot (settings version {version}; this one "
-            f"understands up to {current})"
-        )
+        raise NewerSettingsError(version, current)
     while version < current:
         data = MIGRATIONS[version](data)
         version += 1
@@ -84,6 +92,12 @@ def _tokens(key: str, value: Any) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise _wrong(key, "a whole number above 0 or null", value)
     return value
+
+
+def _seconds(key: str, value: Any) -> float:
+    if not _is_number(value) or value <= 0:
+        raise _wrong(key, "a number of seconds above 0", value)
+    return float(value)
 
 
 def _prices(key: str, value: Any) -> dict[str, dict[str, float]]:
@@ -134,6 +148,7 @@ def parse_settings(data: dict[str, Any], details: Sequence[str]) -> dict[str, An
         "capture_send_immediately": _bool,
         "capture_default_question": _text,
         "max_output_tokens": _tokens,
+        "first_content_timeout_seconds": _seconds,
     }
     values: dict[str, Any] = {}
     for key, check in checks.items():
