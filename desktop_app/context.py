@@ -6,6 +6,7 @@ the window or the command line; tests build their own.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from desktop_app.core.spend import SessionSpend
 
 if TYPE_CHECKING:
     from desktop_app.core.chat_client import ChatClient
+    from desktop_app.core.conversation import ConversationEngine
     from desktop_app.core.history import History
     from desktop_app.core.secrets import SecretStore
     from desktop_app.core.settings import ProviderProfile, Settings
@@ -48,6 +50,7 @@ class Services:
             self.settings.session_budget_usd, price_overrides(self.settings.price_overrides)
         )
         self._history: History | None = None
+        self._engine: ConversationEngine | None = None
         self._clients: dict[tuple[str, str, str | None, bool], ChatClient] = {}
         self.notices: list[str] = [self.settings_notice] if self.settings_notice else []
 
@@ -60,6 +63,34 @@ class Services:
                 self.notices.append(self._history.notice)
                 print(f"askshot: {self._history.notice}", file=sys.stderr)
         return self._history
+
+    def history_reader(self) -> History:
+        """A read-only view of the history, owned by the caller (close it when done).
+
+        It never creates, migrates or write-locks the file, so `askshot history`
+        and `spend` work while another AskShot is writing; a missing file reads
+        as an empty history.
+        """
+        from desktop_app.core.history import History
+
+        return History(read_only=True)
+
+    def engine(self, *, save: bool = True) -> ConversationEngine:
+        """The conversation engine every door runs turns through (`save=False`: no history).
+
+        Answers a full disk or a lock kept aside last time are written first.
+        """
+        from desktop_app.core.conversation import ConversationEngine
+
+        if not save:
+            return ConversationEngine(self.settings, self.spend, None)
+        if self._engine is None:
+            from desktop_app.core import unsaved
+
+            history = self.history()
+            unsaved.replay(history)
+            self._engine = ConversationEngine(self.settings, self.spend, history)
+        return self._engine
 
     def save_settings(self) -> None:
         from desktop_app.core.settings import save_settings
@@ -81,21 +112,32 @@ class Services:
         )
 
     def api_key_for(self, profile: ProviderProfile) -> str | None:
-        """The key to send, or an AUTH error that says how to set one."""
-        from desktop_app.core.secrets import KeyringUnavailable, insecure_transport_warning
+        """The key to send, or an AUTH error that says how to set one.
+
+        `OPENAI_API_KEY` goes to the OpenAI profile (or one on api.openai.com)
+        only, and never to a profile that needs no key.
+        """
+        from desktop_app.core.secrets import (
+            KeyringUnavailable,
+            env_key_applies,
+            insecure_transport_warning,
+        )
 
         try:
-            key = self.secrets.get(profile.name, profile.base_url)
+            key = self.secrets.get(profile.name, profile.base_url, use_env=profile.needs_key)
         except KeyringUnavailable:
             if profile.needs_key:
                 raise
             key = None  # a local server needs no key: a missing keyring is no obstacle
         if key is None and profile.needs_key:
+            env_hint = (
+                ", or set OPENAI_API_KEY" if env_key_applies(profile.name, profile.base_url) else ""
+            )
             raise AppError(
                 ErrorKind.AUTH,
                 f"No API key is set for {profile.name}. Add it in Settings or run "
                 f'`askshot key set --provider "{profile.name}"` (it goes into the OS '
-                "keyring), or set OPENAI_API_KEY.",
+                f"keyring){env_hint}.",
             )
         if key is not None:
             warning = insecure_transport_warning(profile.base_url)
@@ -122,7 +164,8 @@ class Services:
         def remember_rejection() -> None:
             # The endpoint refused stream_options once: never send it to it again.
             self.settings.set_stream_options(profile.name, False)
-            self.save_settings()
+            with contextlib.suppress(AppError):  # remembered for this run at least
+                self.save_settings()
 
         client = ChatClient(
             base_url=profile.base_url,
@@ -130,6 +173,7 @@ class Services:
             stream_options=profile.stream_options,
             on_stream_options_rejected=remember_rejection,
             read_timeout=_env_seconds("ASKSHOT_READ_TIMEOUT", 45.0),
+            first_content_timeout=self.settings.first_content_timeout_seconds,
         )
         if not fresh:
             self._clients[identity] = client

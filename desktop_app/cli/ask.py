@@ -6,23 +6,13 @@ import argparse
 import json
 import sys
 import threading
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.conversation import TurnPlan, TurnResult, check_text
 from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.events import Answer, Retrying, TextDelta
-from desktop_app.core.pricing import estimate_cost, format_usd
-from desktop_app.core.spend import BudgetState
-from desktop_app.core.turns import (
-    STATUS_LABELS,
-    TurnResult,
-    begin_turn,
-    build_request,
-    estimate_input_tokens,
-    finish_turn,
-    history_to_messages,
-    usage_line,
-)
+from desktop_app.core.pricing import format_usd
+from desktop_app.core.turns import STATUS_LABELS, usage_line
 
 if TYPE_CHECKING:
     from desktop_app.context import Services
@@ -44,103 +34,129 @@ def _read_images(paths: list[str], model: str, detail: str) -> list[PreparedImag
     return images
 
 
-def _month_start() -> datetime:
-    now = datetime.now(timezone.utc)
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def _limits_allow(args: argparse.Namespace, plan: TurnPlan) -> None:
+    """Refuse past a limit unless --allow-over-budget (never past the context window)."""
+    for limit in plan.limits:
+        if limit.blocking and not (limit.overridable and args.allow_over_budget):
+            error = limit.error()
+            if limit.overridable:
+                error.message += " (--allow-over-budget sends anyway.)"
+            raise error
+        print(f"askshot: warning: {limit.message}", file=sys.stderr)
 
 
-def _check_budgets(
-    args: argparse.Namespace, services: Services, model: str, input_tokens: int | None
-) -> None:
-    """Refuse to send past a budget unless --allow-over-budget; warn from 80%."""
-    settings = services.settings
-    next_cost = (
-        estimate_cost(model, input_tokens, 0, services.spend.price_overrides)
-        if input_tokens is not None
-        else None
-    )
-    checks = [services.spend.check(next_cost)]
-    monthly = settings.monthly_budget_usd
-    if monthly and not args.no_history:
-        spent = sum(s.cost_usd or 0.0 for s in services.history().spend(_month_start()))
-        projected = spent + (next_cost or 0.0)
-        if projected > monthly:
-            raise_or_warn = (
-                f"This would pass the monthly budget of {format_usd(monthly)} "
-                f"({format_usd(spent)} spent this month). Raise it in Settings or pass "
-                "--allow-over-budget."
-            )
-            if not args.allow_over_budget:
-                raise AppError(ErrorKind.QUOTA, raise_or_warn)
-            print(f"askshot: warning: {raise_or_warn}", file=sys.stderr)
-    for check in checks:
-        if check.state is BudgetState.EXCEEDED and not args.allow_over_budget:
-            raise AppError(ErrorKind.QUOTA, f"{check.message} (--allow-over-budget sends anyway.)")
-        if check.state in (BudgetState.WARNING, BudgetState.EXCEEDED) and check.message:
-            print(f"askshot: warning: {check.message}", file=sys.stderr)
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: save what came, marked cut off, and leave."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    raise _Terminated(signum)
+
+
+def _catch_termination() -> dict[int, Any]:
+    """Turn SIGTERM/SIGHUP into an exception so the answer so far is written first."""
+    import signal
+
+    previous: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, _raise_terminated)
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    import signal
+
+    for number, handler in previous.items():
+        signal.signal(number, handler)
 
 
 def run_ask(args: argparse.Namespace, services: Services) -> int:
     settings = services.settings
+    question = check_text(" ".join(args.question).strip())
+    if not question:
+        raise AppError(ErrorKind.BAD_INPUT, "The question is empty: type what you want to know.")
     profile = services.resolve_profile(args.provider, args.base_url, args.model)
     key = services.api_key_for(profile)
     detail = args.detail or settings.default_detail
-    question = " ".join(args.question).strip()
-    if not question:
-        raise AppError(ErrorKind.BAD_INPUT, "The question is empty: type what you want to know.")
     images = _read_images(args.image, profile.model, detail)
 
-    history = None if args.no_history else services.history()
+    engine = services.engine(save=not args.no_history)
     conversation_id = None
-    earlier = []
-    if args.continue_last and history is not None:
-        conversation_id = history.last_conversation_id()
-        if conversation_id is not None:
-            earlier = history_to_messages(history.messages(conversation_id), history)
-    system = args.system if args.system is not None else settings.system_prompt
-    request = build_request(
-        profile.model,
-        question,
-        images,
-        system=system,
-        earlier=earlier,
-        max_output_tokens=settings.max_output_tokens,
+    if args.continue_last and engine.history is not None:
+        conversation_id = engine.history.last_conversation_id()
+    plan = engine.plan_question(
+        conversation_id, question, images, model=profile.model, system=args.system
     )
-    input_tokens = estimate_input_tokens(request, [image.tokens for image in images])
-    _check_budgets(args, services, profile.model, input_tokens)
+    _limits_allow(args, plan)
 
     client = services.chat_client(profile, key)
-    turn = begin_turn(request, question, images, history=history, conversation_id=conversation_id)
-    answer = Answer()
-    error: AppError | None = None
-    cancel = threading.Event()
-    stream = client.stream(request, cancel)
+    previous = _catch_termination()
     try:
-        for event in stream:
-            answer.apply(event)
-            if isinstance(event, TextDelta) and not args.json:
-                sys.stdout.write(event.text)
-                sys.stdout.flush()
-            elif isinstance(event, Retrying):
-                print(f"askshot: {event.reason}", file=sys.stderr)
-    except AppError as exc:
-        error = exc
-    except KeyboardInterrupt:
-        cancel.set()
-        error = AppError(ErrorKind.CANCELLED, "Stopped: the partial answer was saved.")
+        turn = engine.begin(plan)
+        error: AppError | None = None
+        terminated = False
+        cancel = threading.Event()
+        stream = client.stream(plan.request, cancel)
+        try:
+            for event in stream:
+                turn.apply(event)
+                if isinstance(event, TextDelta) and not args.json:
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+                elif isinstance(event, Retrying):
+                    print(f"askshot: {event.reason}", file=sys.stderr)
+        except AppError as exc:
+            error = exc
+        except _Terminated as exc:
+            cancel.set()
+            terminated = True
+            error = AppError(
+                ErrorKind.CUT_OFF,
+                f"Ended by {_signal_name(exc.signum)}: what arrived was saved, marked cut off.",
+            )
+        except KeyboardInterrupt:
+            cancel.set()
+            error = AppError(ErrorKind.CANCELLED, "Stopped: the partial answer was saved.")
+        finally:
+            close = getattr(stream, "close", None)  # a generator: stops its network worker
+            if close is not None:
+                close()
+        answer = turn.answer
+        if answer.text and not args.json:
+            sys.stdout.write("\n" if not answer.text.endswith("\n") else "")
+            sys.stdout.flush()
+        result = turn.finish(error)
     finally:
-        stream.close()
-    if answer.text and not args.json:
-        sys.stdout.write("\n" if not answer.text.endswith("\n") else "")
-        sys.stdout.flush()
+        _restore_signals(previous)
+    return _report(args, plan, result, terminated)
 
-    result = finish_turn(turn, answer, error, history=history, spend=services.spend)
-    model = answer.model or profile.model
+
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _report(args: argparse.Namespace, plan: TurnPlan, result: TurnResult, terminated: bool) -> int:
+    """Exit code and the lines on stderr (or the JSON object on stdout)."""
+    answer, error = result.answer, result.error
+    model = answer.model or plan.model
     exit_code = 0
     message: str | None = None
     if error is not None:
         exit_code, message = error.exit_code, error.text()
-    elif answer.refusal:
+        if terminated:
+            exit_code = ErrorKind.CANCELLED.exit_code
+    elif result.outcome == "refused":
         exit_code = ErrorKind.BAD_INPUT.exit_code
         message = f"The model declined to answer: {answer.refusal.strip()}"
     elif answer.finish_reason == "content_filter":
@@ -148,17 +164,39 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
         message = "The provider's content filter stopped the answer."
     elif result.status in STATUS_LABELS:
         message = STATUS_LABELS[result.status]
+    save_note = _save_note(result)
+    if save_note and result.saved_aside is None and exit_code == 0:
+        exit_code = ErrorKind.ENVIRONMENT.exit_code
 
     if args.json:
-        print(json.dumps(_json_result(answer, result, model, turn.conversation_id)))
-        if message:
-            print(f"askshot: {message}", file=sys.stderr)
-        return exit_code
-    if message:
-        print(f"askshot: {message}", file=sys.stderr)
-    if answer.usage is not None or error is None:
-        print(usage_line(model, answer, result.cost), file=sys.stderr)
+        print(json.dumps(_json_result(answer, result, model, result.conversation_id)))
+    for line in (message, save_note):
+        if line:
+            print(f"askshot: {line}", file=sys.stderr)
+    if not args.json and (answer.usage is not None or result.cost_estimated or error is None):
+        print(_usage_text(model, result), file=sys.stderr)
     return exit_code
+
+
+def _save_note(result: TurnResult) -> str | None:
+    problem = result.save_problem
+    if problem is None:
+        return None
+    if result.saved_aside:
+        return (
+            f"{problem.message} The answer was kept in {result.saved_aside} and goes into "
+            "the history the next time AskShot opens it."
+        )
+    return f"{problem.message} The answer above could not be saved anywhere."
+
+
+def _usage_text(model: str, result: TurnResult) -> str:
+    if result.cost_estimated and result.answer.usage is None:
+        return (
+            f"{model} · the server reported no usage · about {format_usd(result.cost)} "
+            "(estimated from the text)"
+        )
+    return usage_line(model, result.answer, result.cost)
 
 
 def _json_result(
@@ -169,6 +207,8 @@ def _json_result(
         "answer": answer.text,
         "refusal": answer.refusal or None,
         "status": result.status,
+        "outcome": result.outcome,
+        "cost_estimated": result.cost_estimated,
         "finish_reason": answer.finish_reason,
         "model": model,
         "usage": None

@@ -8,23 +8,24 @@ one connection and is used from one thread; every write is a short transaction.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from desktop_app.core import history_query
+from desktop_app.core import history_drafts, history_query, history_versions
 from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.events import Usage
-from desktop_app.core.history_db import open_database
+from desktop_app.core.history_db import environment_error, open_database, open_read_only
 from desktop_app.core.history_models import (
     FINAL_STATUSES,
     STATUSES,
     Attachment,
     Conversation,
+    Draft,
+    DraftImage,
     Message,
     ModelSpend,
     NewAttachment,
@@ -32,55 +33,34 @@ from desktop_app.core.history_models import (
     Status,
     status_for_finish,
 )
-from desktop_app.core.paths import data_dir, ensure_private_dir
+from desktop_app.core.history_rows import (
+    conversation_from_row,
+    derive_title,
+    iso,
+    message_from_row,
+    utc_now,
+)
+from desktop_app.core.paths import data_dir, ensure_private_dir, file_system_error
 
 __all__ = [
     "FILE_NAME",
     "STATUSES",
     "Attachment",
     "Conversation",
+    "Draft",
+    "DraftImage",
     "History",
     "Message",
     "ModelSpend",
     "NewAttachment",
     "SearchHit",
     "Status",
+    "derive_title",
     "status_for_finish",
 ]
 
 FILE_NAME = "history.sqlite3"
-TITLE_MAX = 60
-
 Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _iso(moment: datetime) -> str:
-    """UTC ISO-8601 with a fixed width, so text order is time order. Naive means UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def _parse(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def derive_title(text: str) -> str:
-    """The first non-empty line of `text`, at most TITLE_MAX characters."""
-    for raw in text.splitlines():
-        line = " ".join(raw.split())
-        if line:
-            if len(line) <= TITLE_MAX:
-                return line
-            cut = line[: TITLE_MAX - 1]
-            if " " in cut[TITLE_MAX // 2 :]:
-                cut = cut.rsplit(" ", 1)[0]
-            return cut.rstrip() + "…"
-    return ""
 
 
 class History:
@@ -91,15 +71,38 @@ class History:
     newer AskShot or cannot be opened at all.
     """
 
-    def __init__(self, path: Path | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        clock: Clock | None = None,
+        busy_timeout: float | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """`busy_timeout`: seconds a write waits for another process's lock (default 5).
+
+        `read_only` opens for reading only: nothing is created, migrated or
+        locked (a missing file reads as empty) and every write is refused.
+        """
         if path is None:
-            path = ensure_private_dir(data_dir()) / FILE_NAME
-        else:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder = data_dir()
+            path = folder / FILE_NAME
+            if not read_only:
+                ensure_private_dir(folder)
+        elif not read_only:
+            try:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as exc:
+                raise file_system_error(path.parent, exc) from exc
         self.path = path
-        self._clock = clock or _utc_now
-        self._conn, self.notice = open_database(path)
+        self.read_only = read_only
+        self._clock = clock or utc_now
+        if read_only:
+            self._conn, self.notice = open_read_only(path, busy_timeout=busy_timeout), None
+        else:
+            self._conn, self.notice = open_database(path, busy_timeout=busy_timeout)
         self._conn.row_factory = sqlite3.Row
+        self.closed = False  # after close(): late savers (a window closing last) skip
         self._streaming: set[int] = set()  # answers this object started and has not finished
 
     # -- lifetime ----------------------------------------------------------
@@ -108,6 +111,7 @@ class History:
         with suppress(sqlite3.Error):
             self._conn.execute("PRAGMA optimize")
         self._conn.close()
+        self.closed = True
 
     def __enter__(self) -> History:
         return self
@@ -116,11 +120,20 @@ class History:
         self.close()
 
     def _now(self) -> str:
-        return _iso(self._clock())
+        return iso(self._clock())
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction; disk full or a lock becomes an AppError."""
+        """One short write transaction.
+
+        Disk full, a lock held too long, a read-only or vanished file become an
+        ENVIRONMENT AppError (the machine's fault); other SQLite failures stay bugs.
+        """
+        if self.read_only:
+            raise AppError(
+                ErrorKind.BUG,
+                "AskShot tried to save to a history opened for reading only; please report this.",
+            )
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -129,13 +142,17 @@ class History:
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                    with suppress(sqlite3.Error):  # keep the first error, not ROLLBACK's
+                        conn.execute("ROLLBACK")
                 raise
         except sqlite3.OperationalError as exc:
+            known = environment_error(self.path, exc)
+            if known is not None:
+                raise known from exc
             raise AppError(
                 ErrorKind.BUG,
-                f"Could not save to the history ({exc}). Check that the disk is not full; "
-                "if another AskShot is busy with the history, try again in a moment.",
+                f"Could not save to the history {self.path} ({exc}). This looks like a bug "
+                "in AskShot; please report it with this message.",
             ) from exc
 
     # -- conversations -----------------------------------------------------
@@ -156,12 +173,12 @@ class History:
             "ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        return [_conversation(row) for row in rows]
+        return [conversation_from_row(row) for row in rows]
 
     def conversation(self, conv_id: int) -> Conversation | None:
         """The conversation, deleted or not (so an undo can show it)."""
         row = self._conn.execute("SELECT * FROM conversations WHERE id = ?", (conv_id,)).fetchone()
-        return _conversation(row) if row else None
+        return conversation_from_row(row) if row else None
 
     def last_conversation_id(self) -> int | None:
         found = self.conversations(limit=1)
@@ -194,15 +211,17 @@ class History:
         Takes ~0.3 s per 50 MB freed: call it at quit or from a worker thread
         with its own `History`. Returns how many conversations were erased.
         """
-        cutoff = _iso(before) if before else "9999"
+        cutoff = iso(before) if before else "9999"
         with self._write() as conn:
             cur = conn.execute(
                 "DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at < ?",
                 (cutoff,),
             )
+            history_drafts.purge_orphans(conn)
             conn.execute(
                 "DELETE FROM attachments WHERE sha256 NOT IN "
-                "(SELECT sha256 FROM message_attachments)"
+                "(SELECT sha256 FROM message_attachments "
+                "UNION SELECT sha256 FROM draft_attachments)"
             )
         # executescript steps the pragma to the end; execute() would free one page.
         self._conn.executescript("PRAGMA incremental_vacuum;")
@@ -229,27 +248,26 @@ class History:
         images: Sequence[NewAttachment] = (),
         *,
         detail: str | None = None,
+        edit_of: int | None = None,
+        active: bool = True,
     ) -> int:
         """Save what the user sends, before the request goes out.
 
         Each distinct image is stored once, by content hash. An untitled
-        conversation takes its title from the first line of `text`.
+        conversation takes its title from the first line of `text`. An edited
+        question (`edit_of`) is saved inactive: the old one stays shown until
+        the new answer has arrived (`activate`).
         """
         now = self._now()
         with self._write() as conn:
             cur = conn.execute(
-                "INSERT INTO messages (conversation_id, role, text, status, created_at, detail) "
-                "VALUES (?, 'user', ?, 'complete', ?, ?)",
-                (conv_id, text, now, detail),
+                "INSERT INTO messages (conversation_id, role, text, status, created_at, detail, "
+                "edit_of, active) VALUES (?, 'user', ?, 'complete', ?, ?, ?, ?)",
+                (conv_id, text, now, detail, edit_of, int(active)),
             )
             message_id = int(cur.lastrowid or 0)
             for position, image in enumerate(images):
-                digest = hashlib.sha256(image.data).hexdigest()
-                conn.execute(
-                    "INSERT OR IGNORE INTO attachments (sha256, mime, width, height, size, bytes) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (digest, image.mime, image.width, image.height, len(image.data), image.data),
-                )
+                digest = history_drafts.store_image(conn, image)
                 conn.execute(
                     "INSERT INTO message_attachments "
                     "(message_id, sha256, position, detail, tokens) VALUES (?, ?, ?, ?, ?)",
@@ -262,14 +280,26 @@ class History:
             )
         return message_id
 
-    def start_answer(self, conv_id: int, model: str) -> int:
-        """Create the assistant's row (status "pending") as streaming starts."""
+    def start_answer(
+        self, conv_id: int, model: str, *, reply_to: int | None = None, active: bool = True
+    ) -> int:
+        """Create the assistant's row (status "pending") as streaming starts.
+
+        `reply_to` is the question it answers (default: the conversation's last
+        one). A new version of an answer starts inactive, beside the old one.
+        """
         now = self._now()
         with self._write() as conn:
+            if reply_to is None:
+                row = conn.execute(
+                    "SELECT MAX(id) FROM messages WHERE conversation_id = ? AND role = 'user'",
+                    (conv_id,),
+                ).fetchone()
+                reply_to = row[0] if row else None
             cur = conn.execute(
-                "INSERT INTO messages (conversation_id, role, text, status, model, created_at) "
-                "VALUES (?, 'assistant', '', 'pending', ?, ?)",
-                (conv_id, model, now),
+                "INSERT INTO messages (conversation_id, role, text, status, model, created_at, "
+                "reply_to, active) VALUES (?, 'assistant', '', 'pending', ?, ?, ?, ?)",
+                (conv_id, model, now, reply_to, int(active)),
             )
             conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conv_id))
         message_id = int(cur.lastrowid or 0)
@@ -287,6 +317,7 @@ class History:
         cost_usd: float | None = None,
         request_id: str | None = None,
         error: str | None = None,
+        cost_estimated: bool = False,
     ) -> None:
         """Store the answer's final text, status, usage and cost (a partial one too).
 
@@ -302,7 +333,7 @@ class History:
             conn.execute(
                 "UPDATE messages SET text = ?, status = ?, model = COALESCE(?, model), "
                 "input_tokens = ?, cached_tokens = ?, output_tokens = ?, cost_usd = ?, "
-                "request_id = ?, error = ? WHERE id = ? AND role = 'assistant'",
+                "request_id = ?, error = ?, cost_estimated = ? WHERE id = ? AND role = 'assistant'",
                 (
                     text,
                     status,
@@ -313,6 +344,7 @@ class History:
                     cost_usd,
                     request_id,
                     error,
+                    int(cost_estimated),
                     message_id,
                 ),
             )
@@ -323,11 +355,69 @@ class History:
             )
         self._streaming.discard(message_id)
 
-    def messages(self, conv_id: int) -> list[Message]:
-        """The conversation's messages in order, with image metadata (not bytes).
+    def save_partial(self, message_id: int, text: str) -> None:
+        """Write the text of an answer still streaming, so a kill loses at most the rest."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE messages SET text = ? WHERE id = ? AND status = 'pending'",
+                (text, message_id),
+            )
 
-        An answer still "pending" that this object did not start was left by a
-        crash (or is being written by another process) and reads as "partial".
+    def activate(self, message_id: int) -> None:
+        """Show this version in its conversation and hide its siblings.
+
+        An answer replaces the other answers to its question (and brings its
+        question back if that was an edit waiting for it); a question replaces
+        the other versions of itself, and their answers leave with them.
+        """
+        with self._write() as conn:
+            history_versions.activate(conn, message_id)
+
+    def versions(self, message_id: int) -> list[Message]:
+        """All versions of a message, oldest first: answers to one question, or edits."""
+        row = self._conn.execute(
+            "SELECT conversation_id, role, reply_to FROM messages WHERE id = ?", (message_id,)
+        ).fetchone()
+        if row is None:
+            return []
+        every = self.messages(row["conversation_id"], all_versions=True)
+        if row["role"] == "assistant":
+            return [m for m in every if m.role == "assistant" and m.reply_to == row["reply_to"]]
+        chain = set(history_versions.edit_chain(self._conn, message_id))
+        return [m for m in every if m.id in chain]
+
+    # -- drafts ------------------------------------------------------------
+
+    def save_draft(
+        self,
+        conv_id: int | None,
+        text: str,
+        images: Sequence[NewAttachment] = (),
+        *,
+        edit_of: int | None = None,
+    ) -> None:
+        """Keep what the composer holds for a conversation (None: the new chat)."""
+        with self._write() as conn:
+            history_drafts.save(conn, conv_id, (text, images, edit_of), self._now())
+
+    def draft(self, conv_id: int | None) -> Draft | None:
+        return history_drafts.load(self._conn, conv_id)
+
+    def clear_draft(self, conv_id: int | None) -> None:
+        with self._write() as conn:
+            history_drafts.save(conn, conv_id, ("", (), None), self._now())
+
+    def move_draft(self, from_conv: int | None, to_conv: int) -> None:
+        with self._write() as conn:
+            history_drafts.move(conn, from_conv, to_conv)
+
+    def messages(self, conv_id: int, *, all_versions: bool = False) -> list[Message]:
+        """The conversation as shown, in order, with image metadata (not bytes).
+
+        Only the active version of each question and answer is listed unless
+        `all_versions`. An answer still "pending" that this object did not
+        start was left by a crash (or is being written by another process) and
+        reads as "partial".
         """
         attachments: dict[int, list[Attachment]] = {}
         for row in self._conn.execute(
@@ -340,33 +430,19 @@ class History:
             attachments.setdefault(row[0], []).append(Attachment(*row[1:]))
         rows = self._conn.execute(
             "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conv_id,)
-        )
-        return [self._message(row, tuple(attachments.get(row["id"], ()))) for row in rows]
-
-    def _message(self, row: sqlite3.Row, attachments: tuple[Attachment, ...]) -> Message:
-        status = row["status"]
-        if status == "pending" and row["id"] not in self._streaming:
-            status = "partial"
-        usage = None
-        if row["input_tokens"] is not None or row["output_tokens"] is not None:
-            usage = Usage(
-                row["input_tokens"] or 0, row["cached_tokens"] or 0, row["output_tokens"] or 0
+        ).fetchall()
+        places = history_versions.places(rows)
+        rows = history_versions.in_thread_order(rows)
+        return [
+            message_from_row(
+                row,
+                tuple(attachments.get(row["id"], ())),
+                places.get(row["id"]),
+                pending_is_ours=row["id"] in self._streaming,
             )
-        return Message(
-            id=row["id"],
-            conversation_id=row["conversation_id"],
-            role=row["role"],
-            text=row["text"],
-            status=status,
-            created_at=datetime.fromisoformat(row["created_at"]),
-            model=row["model"],
-            usage=usage,
-            cost_usd=row["cost_usd"],
-            request_id=row["request_id"],
-            error=row["error"],
-            detail=row["detail"],
-            attachments=attachments,
-        )
+            for row in rows
+            if all_versions or row["active"]
+        ]
 
     def attachment_bytes(self, sha256: str) -> bytes:
         row = self._conn.execute(
@@ -396,7 +472,7 @@ class History:
 
         Includes deleted conversations until they are purged.
         """
-        return history_query.spend(self._conn, _iso(since) if since else "")
+        return history_query.spend(self._conn, iso(since) if since else "")
 
     def export(self, conv_id: int, fmt: Literal["md", "json"]) -> str:
         """The conversation as Markdown (images by reference) or JSON (everything but bytes)."""
@@ -414,13 +490,3 @@ class History:
         if fmt == "json":
             return to_json(conv, self.messages(conv_id))
         raise AppError(ErrorKind.BAD_INPUT, f"Unknown export format {fmt!r}; use md or json.")
-
-
-def _conversation(row: Any) -> Conversation:
-    return Conversation(
-        id=row["id"],
-        title=row["title"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-        deleted_at=_parse(row["deleted_at"]),
-    )

@@ -44,6 +44,7 @@ class NewAttachment:
     height: int
     detail: str = "auto"
     tokens: int | None = None
+    name: str = ""  # what the composer called it (drafts keep it)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,38 @@ class Message:
     error: str | None = None
     detail: str | None = None  # the image detail the user asked for with this message
     attachments: tuple[Attachment, ...] = ()
+    reply_to: int | None = None  # an answer: the question it answers
+    edit_of: int | None = None  # an edited question: the one it replaces
+    active: bool = True  # the version shown in the conversation
+    cost_estimated: bool = False  # no usage came: the cost is estimated from the text
+    version: int = 1  # this message's place among its versions (1-based)
+    versions: int = 1  # how many versions there are (answers to one question, or edits)
+
+
+@dataclass(frozen=True)
+class DraftImage:
+    """An image waiting in the composer (stored once, by hash, like sent ones)."""
+
+    sha256: str
+    mime: str
+    width: int
+    height: int
+    detail: str
+    tokens: int | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the composer held for a conversation: text, images, the question being edited."""
+
+    text: str
+    images: tuple[DraftImage, ...] = ()
+    edit_of: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.text.strip() and not self.images
 
 
 @dataclass(frozen=True)

@@ -83,10 +83,43 @@ def _fts_for(table: str, column: str) -> tuple[str, ...]:
     )
 
 
+# Versions of answers and questions, estimated costs, and the composer's drafts.
+_V3_VERSIONS_AND_DRAFTS = (
+    # An answer names the question it answers: regenerating adds a sibling.
+    "ALTER TABLE messages ADD COLUMN reply_to INTEGER",
+    # An edited question names the one it replaces.
+    "ALTER TABLE messages ADD COLUMN edit_of INTEGER",
+    # 1: the version shown in the conversation; siblings wait to be paged to.
+    "ALTER TABLE messages ADD COLUMN active INTEGER NOT NULL DEFAULT 1",
+    # 1: the cost was estimated from the text because the server sent no usage.
+    "ALTER TABLE messages ADD COLUMN cost_estimated INTEGER NOT NULL DEFAULT 0",
+    """UPDATE messages SET reply_to = (
+        SELECT MAX(u.id) FROM messages u WHERE u.conversation_id = messages.conversation_id
+        AND u.role = 'user' AND u.id < messages.id) WHERE role = 'assistant'""",
+    "CREATE INDEX messages_by_reply ON messages (reply_to)",
+    # The composer per conversation (0: the new, unsaved chat).
+    """CREATE TABLE drafts (
+        conversation_id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL DEFAULT '',
+        edit_of INTEGER,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE draft_attachments (
+        conversation_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES attachments (sha256),
+        detail TEXT NOT NULL,
+        tokens INTEGER,
+        name TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (conversation_id, position)
+    )""",
+)
+
 # MIGRATIONS[n] upgrades a database from user_version n to n + 1.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1_TABLES,
     _fts_for("messages", "text") + _fts_for("conversations", "title"),
+    _V3_VERSIONS_AND_DRAFTS,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -18,3 +18,22 @@ def normalize_model(model: str) -> str:
     name = _GATEWAY_PREFIX.sub("", name)
     name = name.removesuffix(":latest")
     return _DATED.sub("", name)
+
+
+# Tokens a model reads at most in one request (input and output together), as
+# OpenAI documents them; unknown models are not checked.
+CONTEXT_WINDOWS: dict[str, int] = {
+    "gpt-4o-mini": 128_000,
+    "gpt-4o": 128_000,
+    "gpt-4.1": 1_047_576,
+    "gpt-4.1-mini": 1_047_576,
+    "gpt-4.1-nano": 1_047_576,
+    "o4-mini": 200_000,
+    "gpt-5-mini": 400_000,
+    "gpt-5-nano": 400_000,
+}
+
+
+def context_window(model: str) -> int | None:
+    """The model's context window in tokens, or None when unknown."""
+    return CONTEXT_WINDOWS.get(normalize_model(model))

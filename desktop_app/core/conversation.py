@@ -1,0 +1,480 @@
+"""The conversation engine: one lifecycle for every door (CLI, window, popup).
+
+A turn goes plan → begin → apply… → finish (docs/architecture.md, "The
+lifecycle"):
+
+- `plan_question` / `plan_regenerate` build the request from the conversation
+  as shown plus the new question, estimate its tokens and dollars on the
+  *whole* request, and list the limits it meets (session and monthly budget,
+  the model's context window). Nothing is written yet.
+- `begin` writes the question and its images, then an empty answer row, before
+  anything goes out.
+- `ActiveTurn.apply` collects stream events and writes the partial answer at
+  most every `SAVE_INTERVAL` seconds, so a kill loses at most that much.
+- `ActiveTurn.finish` records the end (complete, cut off, stopped, length,
+  refused, empty, error), charges the spend (estimated when no usage came),
+  and shows a new version only once it has text: regenerating, retrying and
+  editing never delete the answer they replace.
+
+Adapters only turn input into a plan and events into output; they hold no
+lifecycle code. The engine runs on one thread (the one that owns `history`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal
+
+from desktop_app.core.errors import AppError, ErrorKind
+from desktop_app.core.events import Answer, ChatMessage, RefusalDelta, StreamEvent, TextDelta, Usage
+from desktop_app.core.models import context_window
+from desktop_app.core.pricing import estimate_cost, estimate_text_tokens, format_usd
+from desktop_app.core.spend import BudgetState
+from desktop_app.core.turns import (
+    STATUS_ERROR,
+    context_tokens,
+    history_to_messages,
+    message_images,
+    request_from_messages,
+    status_of,
+)
+
+if TYPE_CHECKING:
+    from desktop_app.core.events import ChatRequest
+    from desktop_app.core.history import History, Message
+    from desktop_app.core.history_models import Status
+    from desktop_app.core.images import PreparedImage
+    from desktop_app.core.settings import Settings
+    from desktop_app.core.spend import SessionSpend
+
+SAVE_INTERVAL = 1.0  # seconds between writes of a streaming answer
+FINAL_WRITE_TRIES = 3
+
+LimitKind = Literal["session_budget", "monthly_budget", "context_window"]
+Outcome = Literal["complete", "cut_off", "stopped", "length", "refused", "empty", "error"]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A reason to ask before sending (window) or to refuse without a flag (CLI)."""
+
+    kind: LimitKind
+    message: str
+    blocking: bool  # past the limit; False: a warning (80% of a budget)
+    overridable: bool = True  # the context window is not: the server would refuse
+
+    def error(self) -> AppError:
+        kind = ErrorKind.BAD_INPUT if self.kind == "context_window" else ErrorKind.QUOTA
+        return AppError(kind, self.message)
+
+
+@dataclass
+class TurnPlan:
+    """A question (or a new version of an answer) ready to begin."""
+
+    model: str
+    request: ChatRequest
+    question: str
+    images: list[PreparedImage]
+    conversation_id: int | None
+    input_tokens: int | None  # None: an image's cost is unknown for this model
+    estimated_cost: float | None
+    limits: list[Limit] = field(default_factory=list)
+    reply_to: int | None = None  # regenerate: the stored question answered again
+    edit_of: int | None = None  # edit: the stored question this one replaces
+
+    @property
+    def blocking(self) -> list[Limit]:
+        return [limit for limit in self.limits if limit.blocking]
+
+    @property
+    def warnings(self) -> list[Limit]:
+        return [limit for limit in self.limits if not limit.blocking]
+
+    @property
+    def new_version(self) -> bool:
+        """True when this turn replaces a shown answer only once it has arrived."""
+        return self.reply_to is not None or self.edit_of is not None
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    status: Status  # what history stores
+    outcome: Outcome  # what a person is told
+    cost: float | None
+    cost_estimated: bool
+    answer: Answer
+    error: AppError | None
+    answer_id: int | None
+    conversation_id: int | None
+    shown: bool  # this version is the one the conversation shows now
+    save_problem: AppError | None = None  # history could not take it (see `saved_aside`)
+    saved_aside: str | None = None  # where the answer waits to be written again
+
+    @property
+    def usage(self) -> Usage | None:
+        return self.answer.usage
+
+
+def check_text(text: str) -> str:
+    """The question as typed, or BAD_INPUT when it is not valid Unicode (a terminal's bytes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise AppError(
+            ErrorKind.BAD_INPUT,
+            f"The question has bytes that are not valid UTF-8 (at character {exc.start + 1}). "
+            "Set the terminal to UTF-8 (for example LANG=C.UTF-8) and type it again.",
+        ) from None
+    return text
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    now = now or datetime.now(timezone.utc)
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+class ConversationEngine:
+    """Plans, begins and finishes turns against one history (None: nothing is saved)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        spend: SessionSpend,
+        history: History | None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        unsaved_dir: Callable[[], object] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.spend = spend
+        self.history = history
+        self._clock = clock
+        self._unsaved_dir = unsaved_dir
+
+    # -- planning -----------------------------------------------------------
+    def plan_question(
+        self,
+        conversation_id: int | None,
+        question: str,
+        images: Sequence[PreparedImage] = (),
+        *,
+        model: str,
+        system: str | None = None,
+        edit_of: int | None = None,
+    ) -> TurnPlan:
+        """A new question after the conversation as shown (or replacing `edit_of`)."""
+        question = check_text(question)
+        if not question.strip() and not images:
+            raise AppError(
+                ErrorKind.BAD_INPUT, "The question is empty: type what you want to know."
+            )
+        if not question.strip():
+            question = self.settings.capture_default_question or "What is this?"
+        earlier = self._thread(conversation_id, before=edit_of)
+        message = ChatMessage("user", question, tuple(image.part() for image in images))
+        new_tokens = estimate_text_tokens(question) + 4
+        image_tokens = [image.tokens for image in images]
+        return self._plan(
+            model,
+            system,
+            earlier,
+            message,
+            new_tokens=new_tokens,
+            image_tokens=image_tokens,
+            question=question,
+            images=list(images),
+            conversation_id=conversation_id,
+            edit_of=edit_of,
+        )
+
+    def plan_regenerate(self, answer_id: int, *, model: str, system: str | None = None) -> TurnPlan:
+        """A new version of a stored answer (retry after an error, or regenerate)."""
+        history = self._require_history()
+        target = next((m for m in history.versions(answer_id)), None)
+        if target is None or target.role != "assistant" or target.reply_to is None:
+            raise AppError(ErrorKind.BAD_INPUT, "That answer is no longer in the history.")
+        conversation_id = target.conversation_id
+        every = history.messages(conversation_id, all_versions=True)
+        question = next((m for m in every if m.id == target.reply_to), None)
+        if question is None:
+            raise AppError(ErrorKind.BAD_INPUT, "The question of that answer is gone.")
+        earlier = self._thread(conversation_id, before=question.id)
+        message = ChatMessage("user", question.text, message_images(question, history))
+        new_tokens = estimate_text_tokens(question.text) + 4
+        image_tokens = [a.tokens for a in question.attachments]
+        return self._plan(
+            model,
+            system,
+            earlier,
+            message,
+            new_tokens=new_tokens,
+            image_tokens=image_tokens,
+            question=question.text,
+            images=[],
+            conversation_id=conversation_id,
+            reply_to=question.id,
+        )
+
+    def _thread(self, conversation_id: int | None, *, before: int | None) -> list[Message]:
+        if conversation_id is None or self.history is None:
+            return []
+        shown = self.history.messages(conversation_id)
+        return [m for m in shown if before is None or m.id < before]
+
+    def _plan(
+        self,
+        model: str,
+        system: str | None,
+        earlier: list[Message],
+        message: ChatMessage,
+        *,
+        new_tokens: int,
+        image_tokens: Sequence[int | None],
+        **fields: Any,
+    ) -> TurnPlan:
+        if system is None:
+            system = self.settings.system_prompt
+        history_messages = (
+            history_to_messages(earlier, self.history) if self.history is not None else []
+        )
+        request = request_from_messages(
+            model,
+            [*history_messages, message],
+            system=system,
+            max_output_tokens=self.settings.max_output_tokens,
+        )
+        tokens: int | None = None
+        if all(t is not None for t in image_tokens):
+            tokens = (
+                context_tokens(earlier, system) + new_tokens + sum(t or 0 for t in image_tokens)
+            )
+        cost = (
+            estimate_cost(model, tokens, 0, self.spend.price_overrides)
+            if tokens is not None
+            else None
+        )
+        plan = TurnPlan(
+            model=model,
+            request=request,
+            input_tokens=tokens,
+            estimated_cost=cost,
+            **fields,
+        )
+        plan.limits = self._limits(model, tokens, cost)
+        return plan
+
+    def _limits(self, model: str, tokens: int | None, cost: float | None) -> list[Limit]:
+        limits: list[Limit] = []
+        window = context_window(model)
+        wanted = (tokens or 0) + (self.settings.max_output_tokens or 0)
+        if window is not None and tokens is not None and wanted > window:
+            limits.append(
+                Limit(
+                    "context_window",
+                    f"This request is about {tokens:,} tokens, more than {model} can read "
+                    f"({window:,}). Remove images or earlier turns (start a new conversation), "
+                    "then send again; nothing was sent.",
+                    blocking=True,
+                    overridable=False,
+                )
+            )
+        check = self.spend.check(cost)
+        if check.state in (BudgetState.WARNING, BudgetState.EXCEEDED) and check.message:
+            limits.append(
+                Limit("session_budget", check.message, check.state is BudgetState.EXCEEDED)
+            )
+        monthly = self.settings.monthly_budget_usd
+        if monthly and self.history is not None:
+            spent = sum(s.cost_usd or 0.0 for s in self.history.spend(month_start()))
+            projected = spent + (cost or 0.0)
+            if projected > monthly or spent >= monthly:
+                limits.append(
+                    Limit(
+                        "monthly_budget",
+                        f"This would pass the monthly budget of {format_usd(monthly)} "
+                        f"({format_usd(spent)} spent this month). Raise it in Settings or "
+                        "send anyway.",
+                        blocking=True,
+                    )
+                )
+        return limits
+
+    def _require_history(self) -> History:
+        if self.history is None:
+            raise AppError(ErrorKind.BAD_INPUT, "There is no history to take the answer from.")
+        return self.history
+
+    # -- running ------------------------------------------------------------
+    def begin(self, plan: TurnPlan) -> ActiveTurn:
+        """Write the question (unless it is a regenerate) and open the answer row."""
+        turn = ActiveTurn(self, plan)
+        history = self.history
+        if history is None:
+            return turn
+        from desktop_app.core.history import NewAttachment
+
+        conversation_id = plan.conversation_id
+        if conversation_id is None:
+            conversation_id = history.create_conversation()
+            turn.created_conversation = True
+        reply_to = plan.reply_to
+        if reply_to is None:
+            reply_to = history.add_user_message(
+                conversation_id,
+                plan.question,
+                [
+                    NewAttachment(
+                        data=image.data,
+                        mime=image.mime,
+                        width=image.sent_size[0],
+                        height=image.sent_size[1],
+                        detail=image.detail,
+                        tokens=image.tokens,
+                    )
+                    for image in plan.images
+                ],
+                edit_of=plan.edit_of,
+                active=plan.edit_of is None,
+            )
+        turn.conversation_id = conversation_id
+        turn.question_id = reply_to
+        turn.answer_id = history.start_answer(
+            conversation_id, plan.model, reply_to=reply_to, active=not plan.new_version
+        )
+        turn.saved_at = self._clock()
+        return turn
+
+    def now(self) -> float:
+        return self._clock()
+
+
+class ActiveTurn:
+    """A turn on the wire: feed it events, then `finish` it exactly once."""
+
+    def __init__(self, engine: ConversationEngine, plan: TurnPlan) -> None:
+        self.engine = engine
+        self.plan = plan
+        self.answer = Answer()
+        self.conversation_id: int | None = plan.conversation_id
+        self.question_id: int | None = plan.reply_to
+        self.answer_id: int | None = None
+        self.created_conversation = False
+        self.saved_at = 0.0
+        self._saved_length = 0
+        self.save_problem: AppError | None = None
+        self.result: TurnResult | None = None
+
+    def apply(self, event: StreamEvent) -> None:
+        self.answer.apply(event)
+        if isinstance(event, (TextDelta, RefusalDelta)):
+            self.save_partial()
+
+    def save_partial(self, *, force: bool = False) -> None:
+        """Write the text so far when a second has passed (or `force`); never raises."""
+        history, answer_id = self.engine.history, self.answer_id
+        if history is None or answer_id is None or self.result is not None:
+            return
+        now = self.engine.now()
+        if not force and now - self.saved_at < SAVE_INTERVAL:
+            return
+        text = self.answer.text or self.answer.refusal
+        if len(text) == self._saved_length:
+            self.saved_at = now
+            return
+        try:
+            history.save_partial(answer_id, text)
+        except AppError as exc:  # kept in memory; the final write tries again
+            self.save_problem = exc
+        else:
+            self._saved_length = len(text)
+        self.saved_at = now
+
+    def finish(self, error: AppError | None) -> TurnResult:
+        """Record how the answer ended, charge the spend, show it if it has text."""
+        if self.result is not None:
+            return self.result
+        answer, plan, engine = self.answer, self.plan, self.engine
+        empty = error is not None and error.reason == "empty_answer"
+        status = status_of(answer, error)
+        outcome = _outcome(status, answer, error, empty)
+        model = answer.model or plan.model
+        cost, estimated = self._charge(model, status)
+        history = engine.history
+        shown = not plan.new_version
+        aside: str | None = None
+        if history is not None and self.answer_id is not None:
+            fields: dict[str, Any] = {
+                "text": answer.text or answer.refusal,
+                "status": status,
+                "model": model,
+                "usage": answer.usage,
+                "cost_usd": cost,
+                "request_id": answer.request_id or (error.request_id if error else None),
+                "error": error.text() if error else None,
+                "cost_estimated": estimated,
+            }
+            aside = self._write_final(history, fields)
+            if aside is None and plan.new_version and status != STATUS_ERROR:
+                try:
+                    history.activate(self.answer_id)
+                    shown = True
+                except AppError as exc:
+                    self.save_problem = exc
+        self.result = TurnResult(
+            status=status,
+            outcome=outcome,
+            cost=cost,
+            cost_estimated=estimated,
+            answer=answer,
+            error=error,
+            answer_id=self.answer_id,
+            conversation_id=self.conversation_id,
+            shown=shown,
+            save_problem=self.save_problem if aside is not None else None,
+            saved_aside=aside if aside else None,
+        )
+        return self.result
+
+    def _charge(self, model: str, status: Status) -> tuple[float | None, bool]:
+        """The cost from usage; without usage, estimated from what was sent and received."""
+        answer, spend = self.answer, self.engine.spend
+        if answer.usage is not None:
+            return spend.record(model, answer.usage), False
+        text = answer.text or answer.refusal
+        if status == STATUS_ERROR or not text or self.plan.input_tokens is None:
+            return None, False
+        guess = Usage(self.plan.input_tokens, 0, estimate_text_tokens(text))
+        return spend.record(model, guess), True
+
+    def _write_final(self, history: History, fields: dict[str, Any]) -> str | None:
+        """Write the finished answer; if history refuses, keep it aside. None: written."""
+        from desktop_app.core import unsaved
+
+        assert self.answer_id is not None
+        for attempt in range(FINAL_WRITE_TRIES):
+            try:
+                history.finish_answer(self.answer_id, **fields)
+                return None
+            except AppError as exc:
+                self.save_problem = exc
+                if attempt + 1 < FINAL_WRITE_TRIES:
+                    time.sleep(0.2 * (attempt + 1))  # a lock held for a moment may pass
+        return unsaved.keep(history.path, self.answer_id, fields) or ""
+
+
+def _outcome(status: Status, answer: Answer, error: AppError | None, empty: bool) -> Outcome:
+    if empty:
+        return "empty"
+    if error is not None and status == STATUS_ERROR:
+        return "error"
+    if answer.refusal and not answer.text:
+        return "refused"
+    return {
+        "partial": "cut_off",
+        "stopped": "stopped",
+        "length": "length",
+    }.get(status, "complete")  # type: ignore[return-value]
