@@ -143,7 +143,7 @@ def stream_into_chat_view(
     app: Any, text: str, rate: float, *, idle_first: bool = True
 ) -> tuple[Trace | None, Trace]:
     """Idle for IDLE_S (the baseline), then stream `text` at `rate` tokens/s (0: flood)."""
-    from desktop_app.ui.chat_view import ChatView
+    from desktop_app.ui.chat.view import ChatView
 
     deltas = [text[i : i + DELTA_CHARS] for i in range(0, len(text), DELTA_CHARS)]
     view = ChatView()

@@ -86,7 +86,7 @@ def main() -> int:
 
     if mode == "app":
         # The product's own factory; run_window() below gets this same instance back.
-        from desktop_app.ui.application import create_application
+        from desktop_app.ui.window.application import create_application
 
         app = create_application()
     else:

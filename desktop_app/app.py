@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from desktop_app.context import Services  # the context the entry points build
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
+
     from desktop_app.ui.capture import CaptureController
 
 
@@ -43,17 +45,17 @@ def run_window(
     *, capture: bool = False, self_test: bool = False, images: Sequence[str] = ()
 ) -> int:
     """Build the window and everything around it, then run the event loop."""
-    from desktop_app.ui.application import create_application
+    from desktop_app.ui.window.application import create_application
 
     app = create_application()
     if self_test:
-        from desktop_app.ui.self_test import run_self_test
+        from desktop_app.ui.window.self_test import run_self_test
 
         return run_self_test(app)
 
     from pathlib import Path
 
-    from desktop_app.ui.single_instance import InstanceServer, send_to_running
+    from desktop_app.ui.window.single_instance import InstanceServer, send_to_running
 
     paths = [str(Path(p).resolve()) for p in images]
     if send_to_running("capture" if capture else "show", paths):
@@ -63,23 +65,25 @@ def run_window(
 
     from PySide6.QtCore import QTimer
 
-    from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.tray import Tray
+    from desktop_app.ui.window.main_window import MainWindow
+    from desktop_app.ui.window.tray import Tray
 
     services = Services()
     window = MainWindow(services)
-    capture: list[CaptureController] = []  # made on first use (~35 ms of imports)
+    # Made on first use (~35 ms of imports). Not named `capture`: that is the
+    # flag saying this start was `askshot --capture`.
+    controllers: list[CaptureController] = []
 
     def capturer() -> CaptureController:
-        if not capture:
+        if not controllers:
             from desktop_app.ui.capture import CaptureController
 
             controller = CaptureController(window)
             controller.captured.connect(on_captured)
             controller.cancelled.connect(window.show_and_raise)
             controller.failed.connect(window.show_capture_failure)
-            capture.append(controller)
-        return capture[0]
+            controllers.append(controller)
+        return controllers[0]
 
     def start_capture() -> None:
         capturer().capture_region(window)
@@ -90,7 +94,7 @@ def run_window(
     def start_delayed_capture() -> None:
         capturer().capture_after(CAPTURE_DELAY_SECONDS, window)  # time to open a menu
 
-    def on_captured(image: object) -> None:
+    def on_captured(image: QImage) -> None:
         window.attach_image(image, "Screen capture")
         if services.settings.capture_send_immediately:
             # The option in Settings: ask the default question at once.

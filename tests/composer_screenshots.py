@@ -16,7 +16,7 @@ from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication, QStyleFactory, QVBoxLayout, QWidget
 
 from desktop_app.core.spend import BudgetCheck, BudgetState
-from desktop_app.ui.composer import Composer
+from desktop_app.ui.composer.widget import Composer
 from tests.dark_palette import dark_palette
 from tests.image_factory import screenshot
 

@@ -45,7 +45,7 @@ def main(out: Path, theme: str) -> int:
 
     from desktop_app.context import Services
     from desktop_app.core.secrets import SecretStore
-    from desktop_app.ui.settings_dialog import SettingsDialog
+    from desktop_app.ui.settings.dialog import SettingsDialog
     from tests.dark_palette import dark_palette
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -62,6 +62,9 @@ def session_bus(tmp_path: Path) -> Iterator[str]:
     finally:
         daemon.terminate()
         daemon.wait(timeout=10)
+        for pipe in (daemon.stdout, daemon.stderr):
+            if pipe is not None:
+                pipe.close()
 
 
 def _shot(tmp_path: Path) -> Path:
@@ -132,11 +135,15 @@ def _run_driver(bus: str, out: Path, mode: str, **env: str) -> str:
         if driver.poll() is None:
             driver.kill()
             driver.wait(timeout=10)
+        if driver.stdout is not None:
+            driver.stdout.close()
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
     process.terminate()
     process.wait(timeout=10)
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def test_on_wayland_region_capture_goes_through_the_portal(

@@ -42,6 +42,8 @@ def _stop(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         process.kill()
     process.wait(timeout=10)
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 @pytest.fixture(scope="module")

@@ -20,10 +20,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop_app.ui.chat_view import AnswerWidget, ChatView
-from desktop_app.ui.markdown_blocks import split_pieces
-from desktop_app.ui.markdown_browser import MarkdownBrowser
-from desktop_app.ui.markdown_render import render_markdown
+from desktop_app.core.markdown_blocks import split_pieces
+from desktop_app.core.markdown_html import render_markdown
+from desktop_app.ui.chat.view import AnswerWidget, ChatView
+from desktop_app.ui.markdown.browser import MarkdownBrowser
 
 CODE = 'def area(r):\n    """Circle area."""\n    return 3.14159 * r * r  # close enough\n'
 

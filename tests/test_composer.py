@@ -15,9 +15,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.spend import BudgetCheck, BudgetState
-from desktop_app.ui import image_jobs
-from desktop_app.ui.composer import Composer
-from desktop_app.ui.image_viewer import ImageViewer
+from desktop_app.ui.common.image_viewer import ImageViewer
+from desktop_app.ui.composer import image_jobs
+from desktop_app.ui.composer.widget import Composer
 from tests.image_factory import BLUE, GREEN, RED, quadrants
 
 # The offscreen platform warns whenever a window's size constraints change.

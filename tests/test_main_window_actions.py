@@ -11,9 +11,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from desktop_app.context import Services
-from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.settings_dialog import SettingsDialog
-from desktop_app.ui.single_instance import InstanceServer, send_to_running
+from desktop_app.ui.settings.dialog import SettingsDialog
+from desktop_app.ui.window.main_window import MainWindow
+from desktop_app.ui.window.single_instance import InstanceServer, send_to_running
 from tests.openai_server import FakeOpenAI, Scenario
 from tests.window_helpers import (
     KEY,
@@ -139,19 +139,25 @@ def test_a_long_title_is_cut_short_not_scrolled_sideways(qtbot, window: MainWind
     assert "A question long enough" in items.item(0).toolTip()  # the whole title on hover
 
 
-def test_switching_conversation_while_streaming_stops_and_saves_the_answer(
-    qtbot, window: MainWindow, server: FakeOpenAI, services: Services
+def _click_conversation(qtbot, window: MainWindow, title: str) -> None:
+    items = window.conversations.list
+    rect = items.visualItemRect(items.item(titles(window).index(title)))
+    qtbot.mouseClick(items.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_switching_conversation_while_streaming_asks_and_yes_stops_and_saves(
+    qtbot, window: MainWindow, server: FakeOpenAI, services: Services, monkeypatch
 ) -> None:
     ask(qtbot, window, "Older question")
     older = window.controller.conversation_id
     shortcut(qtbot, window, Qt.Key.Key_N, CTRL)
     start_slow_answer(qtbot, window, server)
     streaming = window.controller.conversation_id
+    asked = answer_question(monkeypatch, QMessageBox.StandardButton.Yes)
 
-    items = window.conversations.list
-    rect = items.visualItemRect(items.item(titles(window).index("Older question")))
-    qtbot.mouseClick(items.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    _click_conversation(qtbot, window, "Older question")
 
+    assert len(asked) == 1 and "still arriving" in asked[0]
     assert not window.controller.busy and window.composer.send_button.text() == "Send"
     assert window.controller.conversation_id == older
     assert window.conversations.selected_id() == older
@@ -161,8 +167,29 @@ def test_switching_conversation_while_streaming_stops_and_saves_the_answer(
     assert len(window.chat_view.messages()) == 4
 
 
+def test_switching_conversation_while_streaming_and_cancel_keeps_the_answer_coming(
+    qtbot, window: MainWindow, server: FakeOpenAI, monkeypatch
+) -> None:
+    ask(qtbot, window, "Older question")
+    shortcut(qtbot, window, Qt.Key.Key_N, CTRL)
+    start_slow_answer(qtbot, window, server)
+    streaming = window.controller.conversation_id
+    answer_question(monkeypatch, QMessageBox.StandardButton.Cancel)
+
+    _click_conversation(qtbot, window, "Older question")
+
+    assert window.controller.busy and window.controller.conversation_id == streaming
+    assert window.conversations.selected_id() == streaming
+    answer = window.chat_view.last_answer()
+    assert answer is not None
+    grown = len(answer.text())
+    qtbot.waitUntil(lambda: len(answer.text()) > grown, timeout=TIMEOUT_MS)
+    window.composer.stop_requested.emit()
+    wait_idle(qtbot, window)
+
+
 # -- shortcuts ------------------------------------------------------------------------------
-def test_ctrl_r_regenerates_the_last_answer(
+def test_ctrl_r_regenerates_the_last_answer_as_a_new_version(
     qtbot, window: MainWindow, server: FakeOpenAI, services: Services
 ) -> None:
     server.push(Scenario(text="First try."), Scenario(text="Second try."))
@@ -173,32 +200,49 @@ def test_ctrl_r_regenerates_the_last_answer(
 
     _question, answer = window.chat_view.messages()
     assert answer.text() == "Second try."
+    assert answer.version_label.text() == "2/2" and answer.previous_button.isVisible()
     stored = services.history().messages(window.controller.conversation_id)
     assert [(m.role, m.text) for m in stored] == [
         ("user", "Explain"),
         ("assistant", "Second try."),
     ]
     assert server.requests[-1].user_text() == "Explain"
+    # The first answer was kept: page back to it.
+    answer.previous_button.click()
+    _question, answer = window.chat_view.messages()
+    assert answer.text() == "First try." and answer.version_label.text() == "1/2"
 
 
-def test_ctrl_shift_e_puts_the_last_question_back_for_editing(
+def test_ctrl_shift_e_puts_the_last_question_back_for_editing_and_deletes_nothing(
     qtbot, window: MainWindow, server: FakeOpenAI, services: Services, image_files
 ) -> None:
     ask(qtbot, window, "Keep this one")
     window.composer.attach_files([image_files["small"]])
     wait_ready(qtbot, window, 1)
     ask(qtbot, window, "Fix this question")
+    conv = window.controller.conversation_id
 
     shortcut(qtbot, window, Qt.Key.Key_E, CTRL_SHIFT)
 
     assert window.composer.text() == "Fix this question"
+    assert "new version" in window.composer.message()
     wait_ready(qtbot, window, 1)
-    assert len(window.chat_view.messages()) == 2  # only the first exchange is left
-    stored = services.history().messages(window.controller.conversation_id)
-    assert [m.text for m in stored if m.role == "user"] == ["Keep this one"]
+    assert len(window.chat_view.messages()) == 4  # nothing left the conversation
+    stored = services.history().messages(conv)
+    assert [m.text for m in stored if m.role == "user"] == ["Keep this one", "Fix this question"]
+    server.push(Scenario(text="The fixed answer."))
     ask(qtbot, window, "Fixed question")
     assert server.requests[-1].images() == [(400, 300, "auto")]
     assert server.requests[-1].user_text() == "Fixed question"
+    assert "Fix this question" not in str(server.requests[-1].body)
+    stored = services.history().messages(conv)
+    assert [m.text for m in stored] == [
+        stored[0].text,
+        stored[1].text,
+        "Fixed question",
+        "The fixed answer.",
+    ]
+    assert stored[2].versions == 2
 
 
 def test_ctrl_shift_c_copies_the_last_answer(qtbot, window: MainWindow, server: FakeOpenAI) -> None:
@@ -285,7 +329,7 @@ def test_clicking_a_sent_thumbnail_opens_the_image_as_sent(
 ) -> None:
     from PySide6.QtWidgets import QLabel
 
-    from desktop_app.ui.image_viewer import ImageViewer
+    from desktop_app.ui.common.image_viewer import ImageViewer
 
     window.composer.attach_files([image_files["4k"]])
     wait_ready(qtbot, window, 1)

@@ -21,14 +21,14 @@ from PySide6.QtGui import (
     QTextTable,
 )
 
-from desktop_app.ui.code_render import RenderTheme, contrast, highlight
-from desktop_app.ui.markdown_blocks import (
+from desktop_app.core.code_highlight import RenderTheme, contrast, highlight
+from desktop_app.core.markdown_blocks import (
     CHUNK_MAX_LINES,
     find_cuts,
     last_cut,
     split_pieces,
 )
-from desktop_app.ui.markdown_render import render_markdown, render_piece
+from desktop_app.core.markdown_html import render_markdown, render_piece
 
 LIGHT = RenderTheme()
 DARK = RenderTheme(
@@ -193,7 +193,7 @@ def image_server() -> Iterator[tuple[str, list[str]]]:
 def test_images_show_as_links_and_are_never_fetched(
     qtbot: object, image_server: tuple[str, list[str]]
 ) -> None:
-    from desktop_app.ui.markdown_browser import MarkdownBrowser
+    from desktop_app.ui.markdown.browser import MarkdownBrowser
 
     base, requests = image_server
     browser = MarkdownBrowser()

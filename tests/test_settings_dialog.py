@@ -19,8 +19,8 @@ from desktop_app.context import Services
 from desktop_app.core.pricing import Price
 from desktop_app.core.secrets import SecretStore
 from desktop_app.core.settings import ProviderProfile, load_settings, settings_path
-from desktop_app.ui import connection_test
-from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.settings import connection_test
+from desktop_app.ui.settings.dialog import SettingsDialog
 from tests.memory_keyring import MemoryKeyring
 from tests.openai_server import FakeOpenAI
 

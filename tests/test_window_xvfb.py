@@ -104,19 +104,21 @@ class App:
 
     def stop(self) -> int:
         """Quit as a user would (Ctrl+Q); SIGTERM, then SIGKILL, if it does not."""
-        if self.process.poll() is None:
-            try:
-                self.keys("ctrl+q")
-                return self.process.wait(timeout=10)
-            except (subprocess.SubprocessError, OSError):
-                self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.log.close()
-        return self.process.returncode
+        try:
+            if self.process.poll() is None:
+                try:
+                    self.keys("ctrl+q")
+                    return self.process.wait(timeout=10)
+                except (subprocess.SubprocessError, OSError):
+                    self.process.terminate()
+                try:
+                    self.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(timeout=5)
+            return self.process.returncode
+        finally:
+            self.log.close()
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app.context import Services
-from desktop_app.ui import stream_worker
-from desktop_app.ui.chat_view import AnswerWidget
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.chat import stream_worker
+from desktop_app.ui.chat.view import AnswerWidget
+from desktop_app.ui.window.main_window import MainWindow
 from tests.image_factory import screenshot
 from tests.openai_server import FakeOpenAI
 

@@ -77,9 +77,9 @@ def main(out: Path, theme: str) -> int:
     from PySide6.QtWidgets import QApplication, QStyleFactory
 
     from desktop_app import app as askshot
-    from desktop_app.ui.application import create_application
-    from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.settings_dialog import SettingsDialog
+    from desktop_app.ui.settings.dialog import SettingsDialog
+    from desktop_app.ui.window.application import create_application
+    from desktop_app.ui.window.main_window import MainWindow
     from tests.dark_palette import dark_palette
     from tests.image_factory import screenshot
     from tests.openai_server import FakeOpenAI, Scenario

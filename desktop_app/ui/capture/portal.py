@@ -97,13 +97,14 @@ class PortalScreenshot(QObject):
         self._path = path
         assert self._connection is not None
         # Any sender: the portal answers from its unique name, the path is ours alone.
-        self._connection.connect(
+        # PySide6's stubs lack the (…, receiver, SLOT(...)) overload that Qt documents.
+        self._connection.connect(  # type: ignore[call-overload]
             "", path, REQUEST_IFACE, "Response", self, SLOT("_on_response(uint,QVariantMap)")
         )
 
     def _unlisten(self) -> None:
         if self._path is not None and self._connection is not None:
-            self._connection.disconnect(
+            self._connection.disconnect(  # type: ignore[call-overload]
                 "",
                 self._path,
                 REQUEST_IFACE,

@@ -199,7 +199,7 @@ class OverlaySession(QObject):
             step = self.desktop.step_at((self.model.rect.x, self.model.rect.y))
             if mods & Qt.KeyboardModifier.ControlModifier:
                 step *= 10
-            dx, dy = (d * step for d in _ARROWS[key])
+            dx, dy = (d * step for d in _ARROWS[Qt.Key(key)])
             if mods & Qt.KeyboardModifier.ShiftModifier:
                 changed = self.model.resize(dx, dy)
             else:

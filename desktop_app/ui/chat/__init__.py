@@ -1,0 +1,1 @@
+"""The conversation: messages, answers as they stream, and the controller behind them."""

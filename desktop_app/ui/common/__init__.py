@@ -1,0 +1,1 @@
+"""Pieces every feature uses: icons, QImage helpers, throttling, background workers."""

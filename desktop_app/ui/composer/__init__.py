@@ -1,0 +1,1 @@
+"""Where a question is written: text, images and their preparation, cost estimate."""

@@ -1,0 +1,1 @@
+"""Answers shown as rich text: the browser and the document that grows while streaming."""

@@ -1,0 +1,1 @@
+"""The Settings dialog, its pages, and the first-run panel that leads to it."""

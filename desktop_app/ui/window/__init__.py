@@ -1,0 +1,1 @@
+"""The application shell: QApplication, main window, tray, single instance, self-test."""
