@@ -3,15 +3,16 @@
 # may (root, or sudo without a password). Otherwise say what to install and go
 # on: tests that need a missing tool skip themselves with the reason.
 #   packaging/system-deps.sh run    Qt's xcb platform libraries
-#   packaging/system-deps.sh test   the above plus Xvfb, xclip, xdotool, keyring, D-Bus
+#   packaging/system-deps.sh test   the above plus Xvfb, xclip, xdotool, ImageMagick, keyring, D-Bus
 set -u
 what=${1:-run}
 
 run_pkgs=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)
+# imagemagick: its `import` takes the window screenshots two Xvfb tests look at.
 test_pkgs=(xvfb xauth xclip xdotool x11-xserver-utils gnome-keyring dbus dbus-x11
-  libsecret-tools fonts-dejavu-core)
+  libsecret-tools fonts-dejavu-core imagemagick)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -44,7 +44,9 @@ def xserver() -> Iterator[XvfbServer]:
 class RunningApp:
     """The real `python -m desktop_app` on the X server, with a throw-away profile."""
 
-    def __init__(self, x: XvfbServer, server: FakeOpenAI, home: Path) -> None:
+    def __init__(
+        self, x: XvfbServer, server: FakeOpenAI, home: Path, *args: str, wait: str = "^AskShot$"
+    ) -> None:
         self.x = x
         config, self.data = home / "config", home / "data"
         config.mkdir(parents=True)
@@ -65,13 +67,13 @@ class RunningApp:
             PYTHON_KEYRING_BACKEND="tests.memory_keyring.MemoryKeyring",
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "desktop_app"],
+            [sys.executable, "-m", "desktop_app", *args],
             env=self.env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        self.window = self.wait_window("^AskShot$")
+        self.window = self.wait_window(wait)
 
     def visible_windows(self, name: str) -> list[str]:
         result = subprocess.run(
@@ -108,6 +110,8 @@ class RunningApp:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        if self.process.stderr is not None:
+            self.process.stderr.close()
 
 
 @pytest.fixture
@@ -124,6 +128,22 @@ def test_capture_command_reaches_the_running_app_and_the_region_is_asked_about(
     second = app.askshot("--capture")
     assert second.returncode == 0, second.stderr
     app.wait_window("^AskShot capture$")
+    _drag_region_and_ask(app, openai_server)
+
+
+def test_capture_command_with_no_askshot_running_opens_the_overlay(
+    xserver: XvfbServer, openai_server: FakeOpenAI, tmp_path: Path
+) -> None:
+    """The global-shortcut path: `askshot --capture` starts AskShot and captures at once."""
+    openai_server.push(Scenario(text="A dialog box.", usage=(900, 4, 0)))
+    app = RunningApp(xserver, openai_server, tmp_path, "--capture", wait="^AskShot capture$")
+    try:
+        _drag_region_and_ask(app, openai_server)
+    finally:
+        app.stop()
+
+
+def _drag_region_and_ask(app: RunningApp, openai_server: FakeOpenAI) -> None:
     # Drag a 500x300 region; the overlay reports physical pixels (scale 1 here).
     app.xdotool("mousemove", 200, 150)
     app.xdotool("mousedown", 1)
