@@ -47,3 +47,18 @@ def askshot(
         result.stdout.decode("utf-8", "replace"),
         result.stderr.decode("utf-8", "replace"),
     )
+
+
+def start_askshot(*args: str, key: str | None = TEST_KEY) -> subprocess.Popen[bytes]:
+    """`askshot ARGS` left running with stdout and stderr piped, to read and signal it."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("OPENAI_API_KEY", None)
+    if key is not None:
+        env["OPENAI_API_KEY"] = key
+    return subprocess.Popen(
+        [sys.executable, "-m", "desktop_app", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )

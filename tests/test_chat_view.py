@@ -14,7 +14,6 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QPalette,
-    QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import QApplication
@@ -24,6 +23,7 @@ from desktop_app.core.markdown_blocks import split_pieces
 from desktop_app.core.markdown_html import render_markdown
 from desktop_app.ui.chat.view import AnswerWidget, ChatView
 from desktop_app.ui.markdown.browser import MarkdownBrowser
+from tests.window_helpers import anchor_rect
 
 CODE = 'def area(r):\n    """Circle area."""\n    return 3.14159 * r * r  # close enough\n'
 
@@ -169,19 +169,7 @@ def test_view_follows_the_stream_until_the_user_scrolls_up(view: ChatView, qtbot
 
 def anchor_point(browser: MarkdownBrowser, href: str) -> QPoint:
     """Where on screen the anchor with `href` is drawn (its middle)."""
-    doc = browser.document()
-    block = doc.begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            fragment = it.fragment()
-            if fragment.charFormat().anchorHref() == href:
-                cursor = QTextCursor(doc)
-                cursor.setPosition(fragment.position() + fragment.length() // 2)
-                return browser.cursorRect(cursor).center()
-            it += 1
-        block = block.next()
-    raise AssertionError(f"no anchor {href}")
+    return anchor_rect(browser, href).center()
 
 
 def click_anchor(qtbot: QtBot, browser: MarkdownBrowser, href: str) -> None:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from desktop_app.core.history import History
-from tests.cli_helpers import ROOT, TEST_KEY, askshot
+from tests.cli_helpers import TEST_KEY, askshot, start_askshot
 from tests.image_factory import screenshot
 from tests.openai_scenarios import Scenario
 from tests.openai_server import FakeOpenAI
@@ -193,14 +191,7 @@ def test_refusal_exits_2_with_the_models_words(openai_server: FakeOpenAI) -> Non
 
 def test_interrupt_keeps_the_partial_answer(openai_server: FakeOpenAI) -> None:
     openai_server.push(Scenario(chunks=400, delay=0.02))
-    env = dict(os.environ, OPENAI_API_KEY=TEST_KEY, PYTHONPATH=str(ROOT))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "desktop_app", "ask", "--base-url", openai_server.base_url, "hi"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=ROOT,
-    )
+    process = start_askshot("ask", "--base-url", openai_server.base_url, "hi")
     try:
         assert process.stdout is not None
         first = process.stdout.read(1)  # the answer has started

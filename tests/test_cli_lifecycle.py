@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.history import History
-from tests.cli_helpers import ROOT, TEST_KEY, askshot
+from tests.cli_helpers import askshot, start_askshot
 from tests.image_factory import screenshot
 from tests.openai_scenarios import Scenario
 from tests.openai_server import FakeOpenAI
@@ -48,14 +47,7 @@ class _Reader(threading.Thread):
 def _slow_answer(openai_server: FakeOpenAI) -> tuple[subprocess.Popen[bytes], _Reader]:
     # 400 deltas, 25 ms apart: ten seconds of answer.
     openai_server.push(Scenario(chunks=400, delay=0.025))
-    env = dict(os.environ, OPENAI_API_KEY=TEST_KEY, PYTHONPATH=str(ROOT))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "desktop_app", "ask", "--base-url", openai_server.base_url, "hi"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=ROOT,
-    )
+    process = start_askshot("ask", "--base-url", openai_server.base_url, "hi")
     reader = _Reader(process)
     reader.start()
     assert reader.first.wait(30), "the answer never started"

@@ -154,3 +154,20 @@ def test_a_rate_limit_wait_is_shown(qtbot, window: MainWindow, server: FakeOpenA
     window.controller.status_reported.connect(reported.append)
     ask(qtbot, window, "busy server?")
     assert any("rate limiting" in text for text in reported)
+
+
+def test_closing_the_edit_note_sends_the_text_as_a_new_question(
+    qtbot, window: MainWindow, server: FakeOpenAI, services: Services
+) -> None:
+    ask(qtbot, window, "Question one")
+    assert window.controller.edit_last_question()
+    assert "new version" in window.composer.message()
+    window.composer.error_notice.close_button.click()
+    assert window.composer.message() == ""
+    ask(qtbot, window, "Question one, asked again")
+    stored = services.history().messages(window.controller.conversation_id)
+    assert [m.text for m in stored if m.role == "user"] == [
+        "Question one",
+        "Question one, asked again",
+    ]
+    assert all(m.versions == 1 for m in stored)

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QPalette, QScreen, QTextCursor
+from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QPalette, QScreen
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -29,6 +29,7 @@ from tests.openai_server import FakeOpenAI, Scenario
 from tests.window_helpers import (
     KEY,
     TIMEOUT_MS,
+    anchor_rect,
     ask,
     open_window,
     server_fixture,  # noqa: F401 (fixture)
@@ -64,26 +65,6 @@ def _no_dangling_connection_tests() -> Iterator[None]:
 
 
 # -- 1. a code block's Copy says "Copied" ---------------------------------------------------
-def anchor_rect(browser: MarkdownBrowser, href: str) -> QRect:
-    """Where the link `href` is drawn, in the browser viewport's coordinates."""
-    doc = browser.document()
-    block = doc.begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            fragment = it.fragment()
-            if fragment.charFormat().anchorHref() == href:
-                cursor = QTextCursor(doc)
-                cursor.setPosition(fragment.position())
-                start = browser.cursorRect(cursor)
-                cursor.setPosition(fragment.position() + fragment.length())
-                end = browser.cursorRect(cursor)
-                return QRect(start.topLeft(), QPoint(end.left(), end.bottom()))
-            it += 1
-        block = block.next()
-    raise AssertionError(f"no anchor {href}")
-
-
 def visible_copied_labels(browser: MarkdownBrowser) -> list[QLabel]:
     return [w for w in browser.findChildren(QLabel) if w.isVisible() and w.text() == "Copied"]
 

@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app.context import Services
 from desktop_app.ui.chat import stream_worker
 from desktop_app.ui.chat.view import AnswerWidget
+from desktop_app.ui.markdown.browser import MarkdownBrowser
 from desktop_app.ui.window.main_window import MainWindow
 from tests.image_factory import screenshot
 from tests.openai_server import FakeOpenAI
@@ -131,3 +134,23 @@ def answer_question(monkeypatch: pytest.MonkeyPatch, button: QMessageBox.Standar
 
 def process_events() -> None:
     QApplication.processEvents()
+
+
+def anchor_rect(browser: MarkdownBrowser, href: str) -> QRect:
+    """Where the link `href` is drawn, in the browser viewport's coordinates."""
+    doc = browser.document()
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            if fragment.charFormat().anchorHref() == href:
+                cursor = QTextCursor(doc)
+                cursor.setPosition(fragment.position())
+                start = browser.cursorRect(cursor)
+                cursor.setPosition(fragment.position() + fragment.length())
+                end = browser.cursorRect(cursor)
+                return QRect(start.topLeft(), QPoint(end.left(), end.bottom()))
+            it += 1
+        block = block.next()
+    raise AssertionError(f"no anchor {href}")

@@ -5,7 +5,8 @@
 Runs `app.run_window()` itself (tray, single instance and all) with a throw-away
 profile and the fake OpenAI server in this process, and shoots: the first-run
 panel (no key), a conversation with an image and a Markdown answer (code block,
-list, table), an inline key error, and the Settings dialog. Run it again with
+list, table), a regenerated answer with its version pager, a question being
+edited, the waiting indicator, an inline key error, and the Settings dialog. Run it again with
 QT_SCALE_FACTOR=2 for the HiDPI look. Not a test: a person looks at the pictures.
 """
 
@@ -116,6 +117,27 @@ def main(out: Path, theme: str) -> int:
             window.composer.send_button.click()
             wait_until(lambda: not window.controller.busy)
             shoot("answer")
+
+            # Ctrl+R: a new version; the pager under the answer pages back to the first.
+            fake.push(Scenario(text="In short: a **settings dialog** with a missing file."))
+            window.controller.regenerate_last()
+            wait_until(lambda: not window.controller.busy)
+            shoot("versions")
+
+            # Ctrl+Shift+E: the last question comes back to be rewritten; nothing is deleted.
+            window.controller.edit_last_question()
+            shoot("edit")
+            window.controller.cancel_edit()
+            window.composer.take()
+
+            # The waiting indicator before the first token.
+            fake.push(Scenario(text="Slow answer.", chunks=2, delay=3.0))
+            window.composer.set_text("Anything slow?")
+            window.composer.send_button.click()
+            settle(1.2)
+            shoot("waiting")
+            window.controller.stop()
+            wait_until(lambda: not window.controller.busy)
 
             fake.push("invalid_api_key")
             window.composer.set_text("And the second tab?")

@@ -174,17 +174,12 @@ class ConversationEngine:
             )
         if not question.strip():
             question = self.settings.capture_default_question or "What is this?"
-        earlier = self._thread(conversation_id, before=edit_of)
-        message = ChatMessage("user", question, tuple(image.part() for image in images))
-        new_tokens = estimate_text_tokens(question) + 4
-        image_tokens = [image.tokens for image in images]
         return self._plan(
             model,
             system,
-            earlier,
-            message,
-            new_tokens=new_tokens,
-            image_tokens=image_tokens,
+            self._thread(conversation_id, before=edit_of),
+            ChatMessage("user", question, tuple(image.part() for image in images)),
+            [image.tokens for image in images],
             question=question,
             images=list(images),
             conversation_id=conversation_id,
@@ -202,17 +197,12 @@ class ConversationEngine:
         question = next((m for m in every if m.id == target.reply_to), None)
         if question is None:
             raise AppError(ErrorKind.BAD_INPUT, "The question of that answer is gone.")
-        earlier = self._thread(conversation_id, before=question.id)
-        message = ChatMessage("user", question.text, message_images(question, history))
-        new_tokens = estimate_text_tokens(question.text) + 4
-        image_tokens = [a.tokens for a in question.attachments]
         return self._plan(
             model,
             system,
-            earlier,
-            message,
-            new_tokens=new_tokens,
-            image_tokens=image_tokens,
+            self._thread(conversation_id, before=question.id),
+            ChatMessage("user", question.text, message_images(question, history)),
+            [a.tokens for a in question.attachments],
             question=question.text,
             images=[],
             conversation_id=conversation_id,
@@ -231,11 +221,10 @@ class ConversationEngine:
         system: str | None,
         earlier: list[Message],
         message: ChatMessage,
-        *,
-        new_tokens: int,
         image_tokens: Sequence[int | None],
         **fields: Any,
     ) -> TurnPlan:
+        """The request for `message` after `earlier`, its estimate and the limits it meets."""
         if system is None:
             system = self.settings.system_prompt
         history_messages = (
@@ -249,9 +238,8 @@ class ConversationEngine:
         )
         tokens: int | None = None
         if all(t is not None for t in image_tokens):
-            tokens = (
-                context_tokens(earlier, system) + new_tokens + sum(t or 0 for t in image_tokens)
-            )
+            asked = estimate_text_tokens(message.text) + 4 + sum(t or 0 for t in image_tokens)
+            tokens = context_tokens(earlier, system) + asked
         cost = (
             estimate_cost(model, tokens, 0, self.spend.price_overrides)
             if tokens is not None

@@ -45,8 +45,8 @@ def image_caption(width: int, height: int, tokens: int | None) -> str:
 # On a user message widget: (sha256, mime, width, height) per image, to open them full size.
 IMAGES_PROPERTY = "askshot_images"
 EDIT_NOTE = (
-    "Editing your question: sending it makes a new version; the old one stays until the "
-    "new answer has arrived."
+    "Editing your last question: sending makes a new version, and the old one stays "
+    "until the new answer has arrived. Close this note to send it as a new question."
 )
 
 
@@ -93,6 +93,7 @@ class ChatController(QObject):
         composer.stop_requested.connect(self.stop)
         view.retry_requested.connect(self.retry)
         view.version_requested.connect(self.show_version)
+        composer.message_dismissed.connect(self._on_composer_message_dismissed)
 
     # -- state -----------------------------------------------------------------
     @property
@@ -347,7 +348,13 @@ class ChatController(QObject):
 
     def _show_edit_note(self) -> None:
         if self.drafts.edit_of is not None:
-            self._composer.show_message(EDIT_NOTE)
+            self._composer.show_note(EDIT_NOTE)
+
+    @Slot()
+    def _on_composer_message_dismissed(self) -> None:
+        """Closing the edit note (×) stops editing; the text stays as a new question."""
+        if self.drafts.edit_of is not None:
+            self.cancel_edit()
 
     def _follow_conversation(self, conversation_id: int | None) -> None:
         if conversation_id is not None and conversation_id != self.conversation_id:

@@ -56,6 +56,7 @@ class Composer(QWidget):
         capture_requested(): the Capture button was pressed.
         attachments_changed(): an image was added, prepared again or removed.
         estimate_changed(object): the new `Estimate` for the question and its images.
+        message_dismissed(): the user closed the message above the box (×).
     """
 
     send_requested = Signal()
@@ -63,6 +64,7 @@ class Composer(QWidget):
     capture_requested = Signal()
     attachments_changed = Signal()
     estimate_changed = Signal(object)
+    message_dismissed = Signal()
 
     def __init__(
         self,
@@ -95,6 +97,7 @@ class Composer(QWidget):
     # -- construction ------------------------------------------------------------
     def _build(self) -> None:
         self.error_notice = InlineNotice(Severity.ERROR, closable=True)
+        self.error_notice.dismissed.connect(self.message_dismissed)
         self.budget_notice = InlineNotice(Severity.WARNING, closable=False)
         self.strip = AttachmentStrip()
         self.strip.remove_requested.connect(self._on_strip_remove_requested)
@@ -194,7 +197,11 @@ class Composer(QWidget):
 
     def show_message(self, text: str) -> None:
         """Show a sentence for the user above the box until dismissed or the next success."""
-        self.error_notice.show_text(text)
+        self.error_notice.show_text(text, Severity.ERROR)
+
+    def show_note(self, text: str) -> None:
+        """Like show_message, for a state worth knowing that is not a problem (an edit)."""
+        self.error_notice.show_text(text, Severity.WARNING)
 
     def clear_message(self) -> None:
         self.error_notice.clear()
