@@ -1,1 +1,1 @@
-"""AskShot's benchmarks: the figures behind DESIGN.md's performance budget (`make bench`)."""
+"""AskShot's benchmarks (`make bench`): the figures behind docs/architecture.md's budget."""

@@ -17,7 +17,7 @@ Time to first token runs from the call (before the client is built, when it
 is built per question) to the first non-empty text; throughput is content
 chunks per second after that.
 
-Budget (DESIGN.md): under 5 ms added to first token; throughput within 10%.
+Budget (docs/architecture.md): under 5 ms added to first token; throughput within 10%.
 """
 
 from __future__ import annotations

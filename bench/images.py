@@ -9,7 +9,7 @@ Pillow open+load of the same file: decoding alone, which any pipeline pays.
 Also reported: bytes uploaded (the data URL) versus the raw file, and pixels
 sent versus what the model uses (`image_tokens.sent_size`): never more.
 
-Budget (DESIGN.md): a 3840×2160 screenshot in under 150 ms.
+Budget (docs/architecture.md): a 3840×2160 screenshot in under 150 ms.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ idles 1 s, and reads its RSS; then its CPU over 2 s of idling. The baseline,
 alternated with it, is the same start-up on an empty profile (separate
 processes, same harness).
 
-Budget (DESIGN.md): under 150 MB RSS, 0% CPU (counted as ok below 0.5% of a
+Budget (docs/architecture.md): under 150 MB RSS, 0% CPU (counted as ok below 0.5% of a
 core: that is one 10 ms tick in 2 s, what `top` shows as idle).
 """
 

@@ -6,7 +6,7 @@ first paint is noticed. Peak RSS is the child's own ru_maxrss at that moment.
 One more AskShot run under `python -X importtime` shows which imports happen
 before the first paint and what they cost.
 
-Budget (DESIGN.md): at most 1.3× the bare window.
+Budget (docs/architecture.md): at most 1.3× the bare window.
 """
 
 from __future__ import annotations

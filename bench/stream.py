@@ -22,7 +22,7 @@ stalls a user would feel. Wall gaps include time the OS gave other processes on
 this shared machine, so each repeat first records an idle loop for 1 s with the
 same probe (the baseline), and every gap also carries the GUI thread's own CPU.
 
-Budget (DESIGN.md): no stall over 16 ms; work per delta does not grow with length.
+Budget (docs/architecture.md): no stall over 16 ms; work per delta does not grow with length.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `main()` decides between the command line and the window. Heavy modules
 (`openai`, `keyring`, Qt) are imported only on the path that needs them, so the
-window starts about as fast as a bare Qt window (DESIGN.md's budget).
+window starts about as fast as a bare Qt window (docs/architecture.md's budget).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.history import History
-from tests.cli_helpers import askshot, start_askshot
+from tests.cli_helpers import ROOT, TEST_KEY, askshot, start_askshot
 from tests.image_factory import screenshot
 from tests.openai_scenarios import Scenario
 from tests.openai_server import FakeOpenAI
@@ -185,3 +187,55 @@ def test_a_stream_kept_alive_without_content_ends_within_the_limit(
     with _history() as history:
         _, answer = history.messages(history.conversations()[0].id)
     assert answer.status == "error" and answer.error
+
+
+def test_an_answer_the_locked_history_cannot_take_is_kept_and_written_later(
+    openai_server: FakeOpenAI,
+) -> None:
+    from tests.test_environment_errors import _WRAPPER
+
+    askshot("ask", "--base-url", openai_server.base_url, "create the history first")
+    openai_server.push(
+        Scenario(text="Kept although the history was locked.", chunks=20, delay=0.05)
+    )
+    env = dict(os.environ, OPENAI_API_KEY=TEST_KEY, PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _WRAPPER,
+            "0.2",
+            "",
+            "ask",
+            "--base-url",
+            openai_server.base_url,
+            "lock me out",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
+    db = Path(os.environ["ASKSHOT_DATA_DIR"]) / "history.sqlite3"
+    locker = sqlite3.connect(db, isolation_level=None, timeout=10)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.read(4), "the answer never started"
+        locker.execute("BEGIN EXCLUSIVE")  # another program holds the history from here on
+        _, err = process.communicate(timeout=60)
+    finally:
+        if locker.in_transaction:
+            locker.execute("ROLLBACK")
+        locker.close()
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert b"Traceback" not in err and b"unsaved" in err
+    assert b"history the next time" in err
+    # The next AskShot that opens the history writes it in.
+    openai_server.push(Scenario(text="ok"))
+    assert askshot("ask", "--base-url", openai_server.base_url, "next").code == 0
+    with _history() as history:
+        conversation = next(c for c in history.conversations() if c.title == "lock me out")
+        _, answer = history.messages(conversation.id)
+    assert (answer.status, answer.text) == ("complete", "Kept although the history was locked.")

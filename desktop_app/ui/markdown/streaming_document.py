@@ -1,7 +1,7 @@
 """A QTextDocument kept equal to the render of a Markdown answer that is still arriving.
 
 Re-rendering a whole answer on every delta freezes the window from ~2k tokens
-(DESIGN.md). Here the text is cut into pieces (`core.markdown_blocks`): each finished
+(docs/architecture.md). Here the text is cut into pieces (`core.markdown_blocks`): each finished
 piece is rendered once and appended, and only the piece in progress is replaced,
 so an update costs the same at 20k tokens as at 1k. A whole answer is rendered
 from the same pieces, so a streamed answer and the same answer from history are
