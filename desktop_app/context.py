@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.spend import SessionSpend
 
 if TYPE_CHECKING:
+    from desktop_app.core.catalogue import Catalogue, Credits
     from desktop_app.core.chat_client import ChatClient
     from desktop_app.core.conversation import ConversationEngine
     from desktop_app.core.history import History
     from desktop_app.core.secrets import SecretStore
     from desktop_app.core.settings import ProviderProfile, Settings
+
+
+def _catalogue_key(profile: ProviderProfile) -> tuple[str, str]:
+    return (profile.name, profile.base_url.rstrip("/"))
 
 
 def _env_seconds(name: str, default: float) -> float:
@@ -53,6 +59,10 @@ class Services:
         self._engine: ConversationEngine | None = None
         self._clients: dict[tuple[str, str, str | None, bool], ChatClient] = {}
         self.notices: list[str] = [self.settings_notice] if self.settings_notice else []
+        self._catalogues: dict[tuple[str, str], Catalogue] = {}
+        # The active profile's cached catalogue prices count from the start (no network).
+        with contextlib.suppress(AppError):
+            self.cached_catalogue(self.settings.active_profile())
 
     def history(self) -> History:
         if self._history is None:
@@ -92,6 +102,61 @@ class Services:
             self._engine = ConversationEngine(self.settings, self.spend, history)
         return self._engine
 
+    # -- the provider's model catalogue --------------------------------------------------
+
+    def catalogue(self, profile: ProviderProfile, *, refresh: bool = False) -> Catalogue:
+        """The provider's `/models`, from the disk cache unless stale or `refresh`.
+
+        Fetching needs the key (OpenAI lists models to key holders only). Raises
+        AppError: reason "no_catalogue" when the server has no /models (the typed
+        model id still works), or the usual key and network errors.
+        """
+        from desktop_app.core import catalogue as cat
+
+        cached = None if refresh else self.cached_catalogue(profile)
+        if cached is not None and not cached.stale():
+            return cached
+        key = self.api_key_for(profile)
+        client = self.chat_client(profile, key)
+        fresh = cat.build(profile.name, client.list_models())
+        self._remember(profile, fresh)
+        try:
+            cat.save_cached(self._catalogue_path(profile), fresh)
+        except OSError as exc:  # a read-only data folder: the list still works this time
+            print(f"askshot: the model list could not be cached ({exc}).", file=sys.stderr)
+        return fresh
+
+    def cached_catalogue(self, profile: ProviderProfile) -> Catalogue | None:
+        """The last catalogue fetched for this provider, however old; never the network.
+
+        Check `.stale()` before trusting it; its prices count for estimates anyway.
+        """
+        from desktop_app.core import catalogue as cat
+
+        found = self._catalogues.get(_catalogue_key(profile))
+        if found is None:
+            found = cat.load_cached(self._catalogue_path(profile))
+            if found is not None:
+                self._remember(profile, found)
+        return found
+
+    def credits(self, profile: ProviderProfile) -> Credits | None:
+        """The credit left at the gateway (OpenRouter's /key), or None where it has no such
+        endpoint. Network: call it off the GUI thread."""
+        key = self.api_key_for(profile)
+        return self.chat_client(profile, key).credits()
+
+    def _remember(self, profile: ProviderProfile, catalogue: Catalogue) -> None:
+        self._catalogues[_catalogue_key(profile)] = catalogue
+        self.spend.catalogue_prices.update(catalogue.prices())
+
+    @staticmethod
+    def _catalogue_path(profile: ProviderProfile) -> Path:
+        from desktop_app.core.catalogue import cache_path
+        from desktop_app.core.paths import data_dir
+
+        return cache_path(data_dir() / "catalogues", profile.name, profile.base_url)
+
     def save_settings(self) -> None:
         from desktop_app.core.settings import save_settings
 
@@ -107,9 +172,12 @@ class Services:
     ) -> ProviderProfile:
         from desktop_app.core.settings import resolve_profile
 
-        return resolve_profile(
+        profile = resolve_profile(
             self.settings, provider, base_url, model, require_complete=require_complete
         )
+        if profile.base_url:
+            self.cached_catalogue(profile)  # its prices count for this run's estimates
+        return profile
 
     def api_key_for(self, profile: ProviderProfile) -> str | None:
         """The key to send, or an AUTH error that says how to set one.

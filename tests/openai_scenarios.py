@@ -28,6 +28,111 @@ SNAPSHOTS = {
     "gpt-4.1-mini": "gpt-4.1-mini-2025-04-14",
 }
 
+# What `GET /models` answers, chosen per server instance (`FakeOpenAI(catalogue=...)`):
+# "openai": ids only, like api.openai.com; "openrouter": names, context lengths,
+# input modalities and per-token prices as strings; "bare": a JSON list of ids
+# (some local servers); "missing": HTTP 404 (no /models at all).
+CatalogueShape = Literal["openai", "openrouter", "bare", "missing"]
+
+
+def _router_model(
+    model_id: str,
+    name: str,
+    context: int,
+    inputs: list[str],
+    prices: tuple[str, ...],  # prompt, completion[, input_cache_read], USD per token
+) -> dict[str, Any]:
+    prompt, completion, *rest = prices
+    cache_read = rest[0] if rest else None
+    pricing = {"prompt": prompt, "completion": completion, "request": "0", "image": "0"}
+    if cache_read is not None:
+        pricing["input_cache_read"] = cache_read
+    return {
+        "id": model_id,
+        "canonical_slug": model_id,
+        "name": name,
+        "created": 1721260800,
+        "description": f"{name}, as listed by the fake gateway.",
+        "context_length": context,
+        "architecture": {
+            "modality": "+".join(inputs) + "->text",
+            "input_modalities": inputs,
+            "output_modalities": ["text"],
+            "tokenizer": "Other",
+            "instruct_type": None,
+        },
+        "pricing": pricing,
+        "top_provider": {
+            "context_length": context,
+            "max_completion_tokens": 16384,
+            "is_moderated": False,
+        },
+        "per_request_limits": None,
+        "supported_parameters": ["max_tokens", "stream", "temperature"],
+    }
+
+
+# OpenRouter's shape (GET https://openrouter.ai/api/v1/models), prices in USD per token.
+OPENROUTER_MODELS: list[dict[str, Any]] = [
+    _router_model(
+        "openai/gpt-4o-mini",
+        "OpenAI: GPT-4o-mini",
+        128000,
+        ["text", "image", "file"],
+        ("0.00000015", "0.0000006", "0.000000075"),
+    ),
+    # Not in the built-in price table: priced from the catalogue only.
+    _router_model(
+        "qwen/qwen2.5-vl-72b-instruct",
+        "Qwen: Qwen2.5 VL 72B Instruct",
+        32000,
+        ["text", "image"],
+        ("0.00000025", "0.00000075"),
+    ),
+    _router_model(
+        "meta-llama/llama-3.3-70b-instruct",
+        "Meta: Llama 3.3 70B Instruct",
+        131072,
+        ["text"],
+        ("0.00000013", "0.0000004"),
+    ),
+    _router_model(
+        "google/gemma-3-27b-it:free",
+        "Google: Gemma 3 27B (free)",
+        96000,
+        ["text", "image"],
+        ("0", "0"),
+    ),
+    # A router whose price depends on where it routes: "-1" is no price at all.
+    _router_model("openrouter/auto", "Auto Router", 2000000, ["text", "image"], ("-1", "-1")),
+]
+
+# OpenRouter's `GET /api/v1/key` for a key with a $10 limit, $2.75 used.
+OPENROUTER_KEY = {
+    "data": {
+        "label": "sk-or-v1-fak...e00",
+        "limit": 10.0,
+        "limit_remaining": 7.25,
+        "usage": 2.75,
+        "is_free_tier": False,
+    }
+}
+
+
+def catalogue_body(
+    shape: CatalogueShape, model_ids: list[str], router_models: list[dict[str, Any]]
+) -> Any:
+    """The body of a 200 `GET /models` in the given shape."""
+    if shape == "openrouter":
+        return {"data": router_models}
+    if shape == "bare":
+        return [{"id": m} for m in model_ids]
+    models = [
+        {"id": m, "object": "model", "created": 1721260800, "owned_by": "system"} for m in model_ids
+    ]
+    return {"object": "list", "data": models}
+
+
 STREAM_OPTIONS_REJECTED = "Unrecognized request argument supplied: stream_options"
 
 

@@ -30,9 +30,13 @@ from typing import Any
 
 from tests.openai_records import RecordedRequest, decode_data_url, describe
 from tests.openai_scenarios import (
+    OPENROUTER_KEY,
+    OPENROUTER_MODELS,
     SNAPSHOTS,
     STREAM_OPTIONS_REJECTED,
+    CatalogueShape,
     Scenario,
+    catalogue_body,
     filler_pieces,
     preset,
     split_pieces,
@@ -53,9 +57,18 @@ class FakeOpenAI:
         *,
         api_key: str | None = None,
         reject_stream_options: bool = False,
+        catalogue: CatalogueShape = "openai",
+        credits: dict[str, Any] | None = None,
         verbose: bool = False,
     ) -> None:
         self.api_key = api_key  # when set, other keys get a 401
+        # The shape of GET /models, and the model list it serves (ids for "openai"/"bare").
+        self.catalogue: CatalogueShape = catalogue
+        self.model_ids: list[str] = list(SNAPSHOTS)
+        self.router_models: list[dict[str, Any]] = [dict(m) for m in OPENROUTER_MODELS]
+        # GET …/key (OpenRouter's credit) answers this body; None: 404, as most servers do.
+        router = catalogue == "openrouter"
+        self.credits = credits if credits is not None else (OPENROUTER_KEY if router else None)
         self.reject_stream_options = reject_stream_options  # every time, like Azure
         self.default = Scenario()  # used when the queue is empty
         self.default_usage = DEFAULT_USAGE
@@ -166,19 +179,37 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         rec = self._receive(None)
-        if not self.path.rstrip("/").endswith("/models"):
+        fake = self.server.fake
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if not path.endswith(("/models", "/key")):
             self._send_json(404, {"error": {"message": f"Unknown path {self.path}"}}, rec)
             return
-        scenario = self.server.fake.next_scenario()
+        if fake.api_key is not None and rec.authorization != f"Bearer {fake.api_key}":
+            self._send_error(preset("invalid_api_key"), rec)
+            return
+        if path.endswith("/key"):
+            if fake.credits is None:
+                self._send_json(404, {"detail": "Not Found"}, rec)
+            else:
+                self._send_json(200, fake.credits, rec)
+            return
+        if fake.catalogue == "missing":
+            self._send_json(404, {"error": {"message": f"Unknown path {self.path}"}}, rec)
+            return
+        scenario = fake.next_scenario()  # a test may make /models fail or stall, too
+        if scenario.fault == "stall_headers":
+            self._wait(None, rec)
+            self.close_connection = True
+            return
         if scenario.status != 200:
             self._send_error(scenario, rec)
             return
-        created = int(time.time())
-        models = [
-            {"id": m, "object": "model", "created": created, "owned_by": "system"}
-            for m in SNAPSHOTS
-        ]
-        self._send_json(200, {"object": "list", "data": models}, rec)
+        self._send_json(
+            200,
+            catalogue_body(fake.catalogue, fake.model_ids, fake.router_models),
+            rec,
+            scenario.headers,
+        )
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)

@@ -283,9 +283,11 @@ def test_environment_does_not_override_the_caller(
 
 def test_test_connection(server: FakeOpenAI, client: ChatClient) -> None:
     sentence = client.test_connection(MODEL)
-    assert sentence == f"Connected to 127.0.0.1:{server.port}: gpt-4o-mini-2024-07-18 answered."
-    assert server.requests[-1].body["max_tokens"] == 1
-    assert server.requests[-1].body.get("stream") is None
+    assert (
+        sentence
+        == f"Connected to 127.0.0.1:{server.port}: gpt-4o-mini is one of the 3 models it offers."
+    )
+    assert [r.method for r in server.requests] == ["GET", "GET"]  # /models and /key: no tokens
 
     server.push("invalid_api_key")
     with pytest.raises(AppError) as caught:

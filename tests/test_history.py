@@ -530,4 +530,4 @@ def test_version_1_database_is_upgraded_and_indexed(tmp_path: Path) -> None:
     finally:
         h.close()
     with closing(sqlite3.connect(path)) as check:
-        assert check.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION == 3
+        assert check.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION == 4

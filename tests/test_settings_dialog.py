@@ -320,7 +320,12 @@ def test_connection_test_with_the_typed_key(qtbot, dialog: SettingsDialog, opena
 
     text = run_test(qtbot, dialog)
 
-    assert text == f"Connected to 127.0.0.1:{openai_server.port}: gpt-4o-mini-2024-07-18 answered."
+    # Checked against the catalogue: no tokens spent.
+    assert text == (
+        f"Connected to 127.0.0.1:{openai_server.port}: gpt-4o-mini is one of the 3 models it "
+        "offers."
+    )
+    assert not [r for r in openai_server.requests if r.method == "POST"]
     assert dialog.providers_page.key_box.result_note.kind == "ok"
     assert openai_server.requests[-1].authorization == f"Bearer {KEY}"
     assert dialog.providers_page.key_box.test_button.isEnabled()

@@ -171,3 +171,19 @@ def test_closing_the_edit_note_sends_the_text_as_a_new_question(
         "Question one, asked again",
     ]
     assert all(m.versions == 1 for m in stored)
+
+
+def test_a_new_chat_while_an_answer_arrives_asks_first(
+    qtbot, window: MainWindow, server: FakeOpenAI, monkeypatch
+) -> None:
+    server.push(Scenario(chunks=400, delay=0.02))
+    window.composer.set_text("Tell me everything")
+    window.composer.send_button.click()
+    streaming = window.controller.conversation_id
+    asked = answer_question(monkeypatch, QMessageBox.StandardButton.Cancel)
+    window.new_chat()
+    assert len(asked) == 1 and window.controller.busy
+    assert window.controller.conversation_id == streaming
+    answer_question(monkeypatch, QMessageBox.StandardButton.Yes)
+    window.new_chat()
+    assert not window.controller.busy and window.controller.conversation_id is None

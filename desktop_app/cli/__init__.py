@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from desktop_app import __version__
+from desktop_app.cli import models as cli_models
 from desktop_app.core.errors import AppError, ErrorKind
 
 if TYPE_CHECKING:
     from desktop_app.context import Services
 
-COMMANDS = ("ask", "key", "history", "spend")
+COMMANDS = ("ask", "key", "history", "spend", "models")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     h_export.add_argument("id", type=int)
     h_export.add_argument("--format", choices=("md", "json"), default="md")
 
-    sub.add_parser("spend", help="tokens and dollars: today, this month, per model")
+    spend = sub.add_parser("spend", help="tokens and dollars: today, this month, per model")
+    spend.add_argument(
+        "--by",
+        choices=("day", "month", "model", "provider"),
+        help="all-time totals per local day, month, model or provider",
+    )
+    cli_models.add_parser(sub)
     return parser
 
 
@@ -109,6 +116,7 @@ def run(args: argparse.Namespace, services: Services) -> int:
         "key": cli_manage.run_key,
         "history": cli_manage.run_history,
         "spend": cli_manage.run_spend,
+        "models": cli_models.run_models,
     }
     try:
         return handlers[args.command](args, services)

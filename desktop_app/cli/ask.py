@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import threading
@@ -17,6 +18,7 @@ from desktop_app.core.turns import STATUS_LABELS, usage_line
 if TYPE_CHECKING:
     from desktop_app.context import Services
     from desktop_app.core.images import PreparedImage
+    from desktop_app.core.settings import ProviderProfile
 
 
 def _read_images(paths: list[str], model: str, detail: str) -> list[PreparedImage]:
@@ -84,14 +86,21 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
     profile = services.resolve_profile(args.provider, args.base_url, args.model)
     key = services.api_key_for(profile)
     detail = args.detail or settings.default_detail
-    images = _read_images(args.image, profile.model, detail)
+    images = _read_images(args.image, profile.priced_as, detail)  # an alias sized as its family
+    _learn_price(services, profile)
 
     engine = services.engine(save=not args.no_history)
     conversation_id = None
     if args.continue_last and engine.history is not None:
         conversation_id = engine.history.last_conversation_id()
     plan = engine.plan_question(
-        conversation_id, question, images, model=profile.model, system=args.system
+        conversation_id,
+        question,
+        images,
+        model=profile.model,
+        system=args.system,
+        priced_as=profile.priced_as,
+        provider=profile.name,
     )
     _limits_allow(args, plan)
 
@@ -137,6 +146,18 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
     return _report(args, plan, result, terminated)
 
 
+def _learn_price(services: Services, profile: ProviderProfile) -> None:
+    """A model no table prices: read the provider's catalogue once (cached for a day)."""
+    if services.spend.price_of(profile.priced_as) is not None:
+        return
+    cached = services.cached_catalogue(profile)
+    if cached is not None and not cached.stale():
+        return
+    # No /models, or it failed: the cost is unknown, as the usage line says later.
+    with contextlib.suppress(AppError):
+        services.catalogue(profile)
+
+
 def _signal_name(signum: int) -> str:
     import signal
 
@@ -169,7 +190,10 @@ def _report(args: argparse.Namespace, plan: TurnPlan, result: TurnResult, termin
         exit_code = ErrorKind.ENVIRONMENT.exit_code
 
     if args.json:
-        print(json.dumps(_json_result(answer, result, model, result.conversation_id)))
+        output = _json_result(answer, result, model, result.conversation_id)
+        # The pre-send estimate beside the billed usage and cost.
+        output["estimate"] = {"input_tokens": plan.input_tokens, "cost_usd": plan.estimated_cost}
+        print(json.dumps(output))
     for line in (message, save_note):
         if line:
             print(f"askshot: {line}", file=sys.stderr)

@@ -17,6 +17,7 @@ from desktop_app.core.turns import STATUS_LABELS
 if TYPE_CHECKING:
     from desktop_app.context import Services
     from desktop_app.core.history import History
+    from desktop_app.core.history_models import SpendGrouping
 
 
 def _read_key(provider: str) -> str:
@@ -122,7 +123,33 @@ def _answers(count: int) -> str:
 
 def run_spend(args: argparse.Namespace, services: Services) -> int:
     with closing(services.history_reader()) as history:
+        if getattr(args, "by", None):
+            return _spend_by(history, args.by)
         return _spend(history, services.settings.monthly_budget_usd)
+
+
+_GROUP_TITLES = {"day": "Per day", "month": "Per month", "model": "Per model"}
+
+
+def _spend_by(history: History, grouping: SpendGrouping) -> int:
+    """All-time totals per day, month, model or provider, one line each."""
+    print(f"{_GROUP_TITLES.get(grouping, 'Per provider')} (all time):")
+    groups = history.spend_by(grouping)
+    if not groups:
+        print("  nothing yet")
+    for g in groups:
+        unpriced = f" ({g.unpriced} unpriced)" if g.unpriced else ""
+        print(
+            f"  {g.key:<28} {_answers(g.requests):>11}  {g.input_tokens:>10,} in"
+            f" ({g.cached_tokens:,} cached)  {g.output_tokens:>9,} out  "
+            f"{format_usd(g.cost_usd)}{unpriced}"
+        )
+    if groups:
+        total = sum(g.cost_usd for g in groups)
+        print(
+            f"  {'Total':<28} {_answers(sum(g.requests for g in groups)):>11}  {format_usd(total)}"
+        )
+    return 0
 
 
 def _spend(history: History, budget: float | None) -> int:

@@ -15,15 +15,15 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import queue
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core import chat_errors
+from desktop_app.core.catalogue import Credits, ModelInfo, parse_credits, parse_models
 from desktop_app.core.chat_errors import ErrorContext
+from desktop_app.core.chat_pump import Pump
 from desktop_app.core.chat_wire import FINISH_REASONS, Reader, build_messages, retry_after
 from desktop_app.core.errors import AppError
 from desktop_app.core.events import (
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLACEHOLDER_KEY = "not-needed"  # local servers need no key, but the SDK wants one
-POLL_SECONDS = 0.02  # how often a waiting consumer looks at its cancel event
 
 
 class _StreamOptionsRejected(Exception):
@@ -89,6 +88,7 @@ class ChatClient:
         self._max_retry_wait = max_retry_wait
         self._sdk: openai.OpenAI | None = None
         self._sdk_lock = threading.Lock()
+        self.last_credits: Credits | None = None  # from the last `credits()` call
 
     def __repr__(self) -> str:
         return f"ChatClient(base_url={mask_url(self.base_url)!r})"
@@ -195,7 +195,7 @@ class ChatClient:
             yield Finished("cancelled")
             return
         reader = Reader()
-        pump = _Pump(self._client(), params, ctx)
+        pump = Pump(self._client(), params, ctx, _parse_completion)
         limit = self._first_content_timeout
         deadline = time.monotonic() + limit  # for the next content (text or refusal)
         worker_done = False  # then its connection may go back to the pool: leave it alone
@@ -239,16 +239,107 @@ class ChatClient:
                     yield Finished(reason, reader.finish)
                     return
                 else:  # "error"
-                    error = _translate(value, ctx, reader, with_options)
+                    error = self._with_credit(_translate(value, ctx, reader, with_options))
                     raise error from (None if error is value else value)
         finally:
             pump.stop(abort=not worker_done)
 
-    # -- connection check -----------------------------------------------------------
+    # -- catalogue, credits and the connection check -------------------------------------
+
+    def _get(self, path: str, ctx: ErrorContext) -> tuple[Any, str | None]:
+        """GET `path` under the base URL: (parsed JSON, request id). Raises the SDK's errors,
+        or the app's "no_catalogue" error for a web page or a body that is not JSON."""
+        import httpx2
+
+        response = self._client().get(path, cast_to=httpx2.Response)
+        request_id = response.headers.get("x-request-id") or response.headers.get(
+            "x-litellm-call-id"
+        )
+        if "html" in response.headers.get("content-type", "").lower():
+            raise chat_errors.no_catalogue(ctx, status=None, request_id=request_id)
+        try:
+            return response.json(), request_id
+        except ValueError:
+            raise chat_errors.no_catalogue(ctx, status=None, request_id=request_id) from None
+
+    def list_models(self) -> tuple[ModelInfo, ...]:
+        """The server's `GET /models`, parsed; raises AppError (reason "no_catalogue" when
+        the server has none: the typed model id still works)."""
+        ctx = self._context("")
+        try:
+            payload, request_id = self._get("/models", ctx)
+        except AppError:
+            raise
+        except Exception as exc:
+            raise self._get_error(exc, ctx) from exc
+        try:
+            return parse_models(payload)
+        except ValueError:
+            raise chat_errors.no_catalogue(ctx, status=None, request_id=request_id) from None
+
+    def credits(self) -> Credits | None:
+        """The key's credit at the gateway (OpenRouter's `GET /key`); None where the server
+        has no such endpoint. The last answer is kept for a later "out of credits" error."""
+        ctx = self._context("")
+        try:
+            payload, _ = self._get("/key", ctx)
+        except Exception as exc:
+            error = exc if isinstance(exc, AppError) else self._get_error(exc, ctx)
+            if error.reason == "no_catalogue":  # no /key here: credit is not known
+                return None
+            raise error from exc
+        self.last_credits = parse_credits(payload)
+        return self.last_credits
+
+    def _get_error(self, exc: Exception, ctx: ErrorContext) -> AppError:
+        """The AppError for a failed GET; reason "no_catalogue" for a path the server lacks."""
+        import openai
+
+        if isinstance(exc, openai.APIStatusError) and exc.status_code in (404, 405, 501):
+            return chat_errors.no_catalogue(ctx, status=exc.status_code, request_id=exc.request_id)
+        error = _translate(exc, ctx, Reader(), with_options=False)
+        if isinstance(error, _RateLimited):
+            error = chat_errors.rate_limited(
+                ctx, retries=0, message=error.message, request_id=error.request_id
+            )
+        return (
+            error
+            if isinstance(error, AppError)
+            else chat_errors.unexpected(ctx, exc, request_id=None)
+        )
 
     def test_connection(self, model: str) -> str:
-        """Send the cheapest real request (one output token); return a sentence or raise."""
+        """Check the key and that `model` is offered, without spending tokens; return a
+        sentence or raise.
+
+        With a catalogue, the model must be in it (an unknown id raises BAD_INPUT with
+        reason "unknown_model" and no chat is sent). Without one (`/models` 404), the
+        cheapest real request is sent instead: one output token.
+        """
         ctx = self._context(model)
+        try:
+            models = self.list_models()
+        except AppError as exc:
+            if exc.reason != "no_catalogue":
+                raise
+            return self._one_token_check(model, ctx)
+        credit = ""
+        with contextlib.suppress(AppError):  # /key checks the key where /models is public
+            found = self.credits()
+            if found is not None and found.remaining is not None:
+                credit = f" Credit left: ${found.remaining:,.2f}."
+        info = next((m for m in models if m.id == model), None)
+        if info is None:
+            info = next((m for m in models if m.id.casefold() == model.casefold()), None)
+        if info is None:
+            raise chat_errors.model_not_listed(ctx, listed=len(models))
+        sight = {True: " It can see images.", False: " It reads text only.", None: ""}
+        return (
+            f"Connected to {ctx.host}: {info.id} is one of the {len(models)} models it "
+            f"offers.{sight[info.vision]}{credit}"
+        )
+
+    def _one_token_check(self, model: str, ctx: ErrorContext) -> str:
         reader = Reader()
         try:
             raw = self._client().chat.completions.with_raw_response.create(
@@ -257,101 +348,33 @@ class ChatClient:
             reader.request_id = raw.request_id or raw.http_response.headers.get("x-litellm-call-id")
             completion = raw.parse()
         except Exception as exc:
-            error = _translate(exc, ctx, reader, with_options=False)
-            if isinstance(error, _RateLimited):
-                error = chat_errors.rate_limited(
-                    ctx, retries=0, message=error.message, request_id=error.request_id
-                )
+            error = self._chat_error(exc, ctx, reader)
             raise error from (None if error is exc else exc)
         answered = getattr(completion, "model", None) or model
-        return f"Connected to {ctx.host}: {answered} answered."
-
-
-class _Pump:
-    """Runs the blocking SDK calls on a worker thread, handing results over a queue.
-
-    The consumer waits on the queue in short slices so it notices `cancel` at
-    once; `stop()` shuts down the socket of a stream still in flight, which wakes
-    a worker blocked in `recv` (closing a socket from another thread does not).
-    Items carry the moment they arrived, so a slow consumer is never blamed on
-    the server.
-    """
-
-    def __init__(self, client: openai.OpenAI, params: dict[str, Any], ctx: ErrorContext) -> None:
-        self._queue: queue.SimpleQueue[tuple[str, Any, float]] = queue.SimpleQueue()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._done = False
-        self._response: Any = None
-        self._ctx = ctx
-        self._thread = threading.Thread(
-            target=self._run, args=(client, params), name="askshot-chat-stream", daemon=True
+        return (
+            f"Connected to {ctx.host}: {answered} answered (the server lists no models, "
+            "so one token was spent to check)."
         )
-        self._thread.start()
 
-    def get(self, cancel: threading.Event, deadline: float) -> tuple[str, Any, float] | None:
-        """The next (kind, value, arrived) item; ("no_content", …) once nothing is queued
-        past `deadline`; None once `cancel` is set."""
-        while not cancel.is_set():
-            try:
-                return self._queue.get_nowait()
-            except queue.Empty:
-                pass
-            now = time.monotonic()
-            if now >= deadline:
-                return ("no_content", None, now)
-            try:
-                return self._queue.get(timeout=min(POLL_SECONDS, deadline - now))
-            except queue.Empty:
-                continue
-        return None
+    def _chat_error(self, exc: BaseException, ctx: ErrorContext, reader: Reader) -> Exception:
+        """The AppError for a request that is not retried (a 429 is final here)."""
+        error = _translate(exc, ctx, reader, with_options=False)
+        if isinstance(error, _RateLimited):
+            error = chat_errors.rate_limited(
+                ctx, retries=0, message=error.message, request_id=error.request_id
+            )
+        return self._with_credit(error)
 
-    def _put(self, kind: str, value: Any) -> None:
-        self._queue.put((kind, value, time.monotonic()))
-
-    def stop(self, *, abort: bool) -> None:
-        """Tell the worker to stop; with `abort`, also cut a stream still in flight."""
-        self._stop.set()
-        with self._lock:
-            if not abort or self._done or self._response is None:
-                return
-            stream = self._response.extensions.get("network_stream")
-            sock = stream.get_extra_info("socket") if stream is not None else None
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def _run(self, client: openai.OpenAI, params: dict[str, Any]) -> None:
-        response = None
-        try:
-            raw = client.chat.completions.with_raw_response.create(**params)
-            response = self._response = raw.http_response
-            if self._stop.is_set():
-                return
-            # LiteLLM sends its own id instead of x-request-id; support desks ask for either.
-            request_id = raw.request_id or response.headers.get("x-litellm-call-id")
-            self._put("started", request_id)
-            content_type = response.headers.get("content-type", "").lower()
-            if "html" in content_type:
-                raise chat_errors.not_a_chat_api(
-                    self._ctx, what="a web page", request_id=request_id
-                )
-            if "json" in content_type:
-                self._put("completion", _parse_completion(response))
-            else:
-                for chunk in raw.parse():
-                    if self._stop.is_set():
-                        return
-                    self._put("chunk", chunk)
-            self._put("end", None)
-        except BaseException as exc:
-            if not self._stop.is_set():
-                self._put("error", exc)
-        finally:
-            with self._lock:
-                self._done = True
-            if response is not None:
-                response.close()
+    def _with_credit(self, error: Exception) -> Exception:
+        """An out-of-credits error (HTTP 402) says how much is left, when the gateway tells."""
+        if not isinstance(error, AppError) or error.status != 402:
+            return error
+        known = self.last_credits
+        if known is None:
+            with contextlib.suppress(Exception):  # only a nicety on top of the error
+                known = self.credits()
+        error.message += chat_errors.credit_left(known)
+        return error
 
 
 def _parse_completion(response: Any) -> Any:
@@ -390,8 +413,16 @@ def _translate(
         quota = "insufficient_quota" in f"{exc.code} {exc.type}"
         if exc.status_code == 429 and not quota:
             return _RateLimited(retry_after(exc.response.headers), message, rid)
+        metadata = body.get("metadata")
+        upstream = metadata.get("provider_name") if isinstance(metadata, dict) else None
         return chat_errors.http_status(
-            ctx, exc.status_code, code=exc.code, type_=exc.type, message=message, request_id=rid
+            ctx,
+            exc.status_code,
+            code=exc.code,
+            type_=exc.type,
+            message=message,
+            request_id=rid,
+            upstream=upstream if isinstance(upstream, str) else None,
         )
     if isinstance(exc, openai.APITimeoutError):
         connecting = isinstance(exc.__cause__, (httpx2.ConnectTimeout, httpx2.PoolTimeout))

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import AppError, ErrorKind
+from desktop_app.core.server_text import plain_text
 from desktop_app.core.urls import credentials_of, host_of, mask_url, mask_urls_in
+
+if TYPE_CHECKING:
+    from desktop_app.core.catalogue import Credits
 
 _KEY_LIKE = re.compile(r"\b(sk|rk|pk)-[A-Za-z0-9_\-*.]{6,}")
 _MAX_SERVER_TEXT = 240
@@ -65,7 +70,7 @@ def _scrub(text: str, secret: str) -> str:
 
 
 def _said(ctx: ErrorContext, message: object) -> str:
-    text = ctx.clean(message)
+    text = ctx.clean(plain_text(message))
     return f" The server said: “{text}”" if text else ""
 
 
@@ -81,15 +86,35 @@ def http_status(
     type_: object = None,
     message: object = None,
     request_id: str | None = None,
+    upstream: str | None = None,
 ) -> AppError:
-    """An HTTP error status that came before the answer started."""
-    facts = _code_text(code, type_, message)
+    """An HTTP error status that came before the answer started.
+
+    `upstream` names the provider behind a gateway when the error body says so
+    (OpenRouter's `metadata.provider_name`).
+    """
+    facts = _code_text(code, type_, plain_text(message))
     said = _said(ctx, message)
     host, model = ctx.host, ctx.model
 
     def err(kind: ErrorKind, text: str) -> AppError:
         return AppError(kind, text + said, request_id=request_id, status=status)
 
+    if status in (400, 401, 403) and any(m in facts for m in _GATEWAY_AUTH):
+        return err(
+            ErrorKind.AUTH,
+            f"The gateway at {host} did not accept your key (HTTP {status}): it is not a key "
+            "this gateway issued, or it was revoked. Copy the key from the gateway's console "
+            "into Settings (or run `askshot key set`), then try again.",
+        )
+    if status == 401 and (upstream or any(m in facts for m in _RELAYED_AUTH)):
+        behind = upstream or "the provider behind it"
+        return err(
+            ErrorKind.AUTH,
+            f"The gateway at {host} accepted your key, but {behind} rejected the gateway's own "
+            f"key for {model} (HTTP 401). Your key is fine: ask whoever runs the gateway to fix "
+            "its provider key, or choose another model.",
+        )
     if status == 401:
         return err(
             ErrorKind.AUTH,
@@ -142,11 +167,39 @@ def http_status(
     return err(ErrorKind.BUG, f"The server at {host} answered with an unexpected HTTP {status}.")
 
 
+# A gateway's own verdict on the key (LiteLLM, OpenRouter). LiteLLM without a
+# database answers "No connected db." (HTTP 400) to any key but its master key.
+_GATEWAY_AUTH = (
+    "proxy server token",
+    "auth_error",
+    "no auth credentials",
+    "user not found",
+    "missing authentication header",
+    "no connected db",
+    "invalid proxy",
+)
+# An upstream provider's 401 passed on by a gateway.
+_RELAYED_AUTH = ("litellm.authenticationerror", "openaiexception", "upstream", "provider returned")
+_UNKNOWN_MODEL = (
+    "invalid model name",
+    "is not a valid model",
+    "model_not_found",
+    "unknown model",
+    "no such model",
+    "model not found",
+)
+
+
 def _bad_request_text(ctx: ErrorContext, status: int, facts: str) -> str:
     if "context_length" in facts or "context length" in facts or "maximum context" in facts:
         return (
             f"The conversation is too long for {ctx.model}. Start a new conversation, or remove "
             "some images or earlier messages."
+        )
+    if any(m in facts for m in _UNKNOWN_MODEL):
+        return (
+            f"The server at {ctx.host} does not offer the model “{ctx.model}” (HTTP {status}). "
+            "Run `askshot models` to see the ids it offers, or pick one in Settings."
         )
     if "image" in facts:
         return (
@@ -384,3 +437,34 @@ def unexpected(ctx: ErrorContext, exc: BaseException, *, request_id: str | None)
         "report this as a bug.",
         request_id=request_id,
     )
+
+
+def no_catalogue(ctx: ErrorContext, *, status: int | None, request_id: str | None) -> AppError:
+    """The server has no `/models` (some local servers): the typed model id still works."""
+    how = f"HTTP {status} for /models" if status else "its /models answer is not a model list"
+    return AppError(
+        ErrorKind.BAD_INPUT,
+        f"The server at {ctx.host} does not list its models ({how}), so there is nothing to "
+        "pick from. Type the model id in Settings or pass --model; it is sent as typed.",
+        request_id=request_id,
+        status=status,
+        reason="no_catalogue",
+    )
+
+
+def model_not_listed(ctx: ErrorContext, *, listed: int) -> AppError:
+    """The catalogue has no model with the profile's id (found without sending a chat)."""
+    return AppError(
+        ErrorKind.BAD_INPUT,
+        f"Connected to {ctx.host}, but it does not offer the model “{ctx.model}” ({listed} "
+        "models listed). Pick one from the list (`askshot models`) or check the spelling in "
+        "Settings.",
+        reason="unknown_model",
+    )
+
+
+def credit_left(credits: Credits | None) -> str:
+    """A sentence to add to an out-of-credits error, when the gateway said what is left."""
+    if credits is None or credits.remaining is None:
+        return ""
+    return f" The key has ${credits.remaining:,.2f} of credit left."

@@ -16,6 +16,7 @@ from desktop_app.core.events import (
     FinishReason,
     ModelReported,
     RefusalDelta,
+    ResponseStarted,
     StreamEvent,
     TextDelta,
     Usage,
@@ -64,6 +65,7 @@ class Reader:
         self.got_text = False
 
     def chunk(self, chunk: Any) -> Iterator[StreamEvent]:
+        yield from self._completion_id(chunk)
         yield from self._model(getattr(chunk, "model", None))
         for choice in getattr(chunk, "choices", None) or ():
             if getattr(choice, "index", 0) not in (0, None):
@@ -81,6 +83,7 @@ class Reader:
 
     def completion(self, completion: Any) -> Iterator[StreamEvent]:
         """A plain chat.completion answering a streamed request."""
+        yield from self._completion_id(completion)
         yield from self._model(getattr(completion, "model", None))
         choices = [
             c
@@ -97,6 +100,14 @@ class Reader:
         usage = getattr(completion, "usage", None)
         if usage is not None:
             self.usage = usage_from(usage)
+
+    def _completion_id(self, reply: Any) -> Iterator[StreamEvent]:
+        """Without an `x-request-id` or gateway id header, the completion's `id` is the one
+        to quote to a support desk."""
+        reply_id = getattr(reply, "id", None)
+        if self.request_id is None and isinstance(reply_id, str) and reply_id:
+            self.request_id = reply_id
+            yield ResponseStarted(reply_id)
 
     def _model(self, model: str | None) -> Iterator[StreamEvent]:
         if model and model != self.model:

@@ -25,19 +25,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.events import Answer, ChatMessage, RefusalDelta, StreamEvent, TextDelta, Usage
-from desktop_app.core.models import context_window
-from desktop_app.core.pricing import estimate_cost, estimate_text_tokens, format_usd
-from desktop_app.core.spend import BudgetState
+from desktop_app.core.limits import Limit, request_limits
+from desktop_app.core.pricing import estimate_text_tokens
 from desktop_app.core.turns import (
     STATUS_ERROR,
+    ImageChoice,
+    Outcome,
+    check_text,
     context_tokens,
+    earlier_image_tokens,
     history_to_messages,
+    image_choices,
     message_images,
+    outcome_of,
     request_from_messages,
     status_of,
 )
@@ -45,30 +49,13 @@ from desktop_app.core.turns import (
 if TYPE_CHECKING:
     from desktop_app.core.events import ChatRequest
     from desktop_app.core.history import History, Message
-    from desktop_app.core.history_models import Status
+    from desktop_app.core.history_models import EarlierImages, Status
     from desktop_app.core.images import PreparedImage
     from desktop_app.core.settings import Settings
     from desktop_app.core.spend import SessionSpend
 
 SAVE_INTERVAL = 1.0  # seconds between writes of a streaming answer
 FINAL_WRITE_TRIES = 3
-
-LimitKind = Literal["session_budget", "monthly_budget", "context_window"]
-Outcome = Literal["complete", "cut_off", "stopped", "length", "refused", "empty", "error"]
-
-
-@dataclass(frozen=True)
-class Limit:
-    """A reason to ask before sending (window) or to refuse without a flag (CLI)."""
-
-    kind: LimitKind
-    message: str
-    blocking: bool  # past the limit; False: a warning (80% of a budget)
-    overridable: bool = True  # the context window is not: the server would refuse
-
-    def error(self) -> AppError:
-        kind = ErrorKind.BAD_INPUT if self.kind == "context_window" else ErrorKind.QUOTA
-        return AppError(kind, self.message)
 
 
 @dataclass
@@ -85,6 +72,13 @@ class TurnPlan:
     limits: list[Limit] = field(default_factory=list)
     reply_to: int | None = None  # regenerate: the stored question answered again
     edit_of: int | None = None  # edit: the stored question this one replaces
+    # The model whose prices and context window apply (a profile's family for an alias).
+    priced_as: str | None = None
+    provider: str | None = None  # the provider profile's name, stored with the answer
+    earlier_images: EarlierImages = "all"  # which earlier images this request resends
+    earlier_image_tokens: int = 0  # what they add to `input_tokens`
+    # The request under each choice of earlier images, so a door can show the saving.
+    image_choices: dict[EarlierImages, ImageChoice] = field(default_factory=dict)
 
     @property
     def blocking(self) -> list[Limit]:
@@ -93,6 +87,16 @@ class TurnPlan:
     @property
     def warnings(self) -> list[Limit]:
         return [limit for limit in self.limits if not limit.blocking]
+
+    def saving(self, policy: EarlierImages) -> tuple[int, float | None]:
+        """Tokens and dollars `policy` saves against this plan's choice (negative: costs more)."""
+        chosen, other = self.image_choices.get(self.earlier_images), self.image_choices.get(policy)
+        if chosen is None or other is None:
+            return 0, None
+        tokens = chosen.earlier_image_tokens - other.earlier_image_tokens
+        if chosen.cost is None or other.cost is None:
+            return tokens, None
+        return tokens, chosen.cost - other.cost
 
     @property
     def new_version(self) -> bool:
@@ -117,24 +121,6 @@ class TurnResult:
     @property
     def usage(self) -> Usage | None:
         return self.answer.usage
-
-
-def check_text(text: str) -> str:
-    """The question as typed, or BAD_INPUT when it is not valid Unicode (a terminal's bytes)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise AppError(
-            ErrorKind.BAD_INPUT,
-            f"The question has bytes that are not valid UTF-8 (at character {exc.start + 1}). "
-            "Set the terminal to UTF-8 (for example LANG=C.UTF-8) and type it again.",
-        ) from None
-    return text
-
-
-def month_start(now: datetime | None = None) -> datetime:
-    now = now or datetime.now(timezone.utc)
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 class ConversationEngine:
@@ -165,8 +151,15 @@ class ConversationEngine:
         model: str,
         system: str | None = None,
         edit_of: int | None = None,
+        priced_as: str | None = None,
+        provider: str | None = None,
+        earlier_images: EarlierImages | None = None,
     ) -> TurnPlan:
-        """A new question after the conversation as shown (or replacing `edit_of`)."""
+        """A new question after the conversation as shown (or replacing `edit_of`).
+
+        `priced_as` (a profile's `priced_as`) prices and sizes it; the wire sends `model`.
+        `earlier_images` overrides the conversation's stored choice (a new chat has none).
+        """
         question = check_text(question)
         if not question.strip() and not images:
             raise AppError(
@@ -184,9 +177,20 @@ class ConversationEngine:
             images=list(images),
             conversation_id=conversation_id,
             edit_of=edit_of,
+            priced_as=priced_as or model,
+            provider=provider,
+            earlier_images=earlier_images,
         )
 
-    def plan_regenerate(self, answer_id: int, *, model: str, system: str | None = None) -> TurnPlan:
+    def plan_regenerate(
+        self,
+        answer_id: int,
+        *,
+        model: str,
+        system: str | None = None,
+        priced_as: str | None = None,
+        provider: str | None = None,
+    ) -> TurnPlan:
         """A new version of a stored answer (retry after an error, or regenerate)."""
         history = self._require_history()
         target = next((m for m in history.versions(answer_id)), None)
@@ -207,6 +211,8 @@ class ConversationEngine:
             images=[],
             conversation_id=conversation_id,
             reply_to=question.id,
+            priced_as=priced_as or model,
+            provider=provider,
         )
 
     def _thread(self, conversation_id: int | None, *, before: int | None) -> list[Message]:
@@ -227,8 +233,11 @@ class ConversationEngine:
         """The request for `message` after `earlier`, its estimate and the limits it meets."""
         if system is None:
             system = self.settings.system_prompt
+        policy = fields["earlier_images"] = fields.get("earlier_images") or (
+            self.history.earlier_images(fields["conversation_id"]) if self.history else "all"
+        )
         history_messages = (
-            history_to_messages(earlier, self.history) if self.history is not None else []
+            history_to_messages(earlier, self.history, policy) if self.history is not None else []
         )
         request = request_from_messages(
             model,
@@ -239,57 +248,27 @@ class ConversationEngine:
         tokens: int | None = None
         if all(t is not None for t in image_tokens):
             asked = estimate_text_tokens(message.text) + 4 + sum(t or 0 for t in image_tokens)
-            tokens = context_tokens(earlier, system) + asked
-        cost = (
-            estimate_cost(model, tokens, 0, self.spend.price_overrides)
-            if tokens is not None
-            else None
-        )
+            tokens = context_tokens(earlier, system, policy) + asked
+        priced_as = fields.get("priced_as") or model
+        cost = self.spend.estimate(priced_as, tokens) if tokens is not None else None
+        images_in = earlier_image_tokens(earlier, policy)
         plan = TurnPlan(
             model=model,
             request=request,
             input_tokens=tokens,
             estimated_cost=cost,
+            earlier_image_tokens=images_in,
+            image_choices=image_choices(
+                earlier,
+                None if tokens is None else tokens - images_in,
+                lambda n: self.spend.estimate(priced_as, n),
+            ),
             **fields,
         )
-        plan.limits = self._limits(model, tokens, cost)
+        plan.limits = request_limits(
+            priced_as, tokens, cost, settings=self.settings, spend=self.spend, history=self.history
+        )
         return plan
-
-    def _limits(self, model: str, tokens: int | None, cost: float | None) -> list[Limit]:
-        limits: list[Limit] = []
-        window = context_window(model)
-        wanted = (tokens or 0) + (self.settings.max_output_tokens or 0)
-        if window is not None and tokens is not None and wanted > window:
-            limits.append(
-                Limit(
-                    "context_window",
-                    f"This request is about {tokens:,} tokens, more than {model} can read "
-                    f"({window:,}). Remove images or earlier turns (start a new conversation), "
-                    "then send again; nothing was sent.",
-                    blocking=True,
-                    overridable=False,
-                )
-            )
-        check = self.spend.check(cost)
-        if check.state in (BudgetState.WARNING, BudgetState.EXCEEDED) and check.message:
-            limits.append(
-                Limit("session_budget", check.message, check.state is BudgetState.EXCEEDED)
-            )
-        monthly = self.settings.monthly_budget_usd
-        if monthly and self.history is not None:
-            spent = sum(s.cost_usd or 0.0 for s in self.history.spend(month_start()))
-            projected = spent + (cost or 0.0)
-            if projected > monthly or spent >= monthly:
-                limits.append(
-                    Limit(
-                        "monthly_budget",
-                        f"This would pass the monthly budget of {format_usd(monthly)} "
-                        f"({format_usd(spent)} spent this month). Raise it in Settings or "
-                        "send anyway.",
-                        blocking=True,
-                    )
-                )
-        return limits
 
     def _require_history(self) -> History:
         if self.history is None:
@@ -309,6 +288,8 @@ class ConversationEngine:
         if conversation_id is None:
             conversation_id = history.create_conversation()
             turn.created_conversation = True
+            if plan.earlier_images != "all":  # chosen in the new chat: the conversation keeps it
+                history.set_earlier_images(conversation_id, plan.earlier_images)
         reply_to = plan.reply_to
         if reply_to is None:
             reply_to = history.add_user_message(
@@ -331,7 +312,12 @@ class ConversationEngine:
         turn.conversation_id = conversation_id
         turn.question_id = reply_to
         turn.answer_id = history.start_answer(
-            conversation_id, plan.model, reply_to=reply_to, active=not plan.new_version
+            conversation_id,
+            plan.model,
+            reply_to=reply_to,
+            active=not plan.new_version,
+            provider=plan.provider,
+            estimate=(plan.estimated_cost, plan.input_tokens),
         )
         turn.saved_at = self._clock()
         return turn
@@ -388,7 +374,7 @@ class ActiveTurn:
         answer, plan, engine = self.answer, self.plan, self.engine
         empty = error is not None and error.reason == "empty_answer"
         status = status_of(answer, error)
-        outcome = _outcome(status, answer, error, empty)
+        outcome = outcome_of(status, answer, error, empty)
         model = answer.model or plan.model
         cost, estimated = self._charge(model, status)
         history = engine.history
@@ -428,15 +414,19 @@ class ActiveTurn:
         return self.result
 
     def _charge(self, model: str, status: Status) -> tuple[float | None, bool]:
-        """The cost from usage; without usage, estimated from what was sent and received."""
-        answer, spend = self.answer, self.engine.spend
+        """The cost from usage; without usage, estimated from what was sent and received.
+
+        Priced as the profile's family when one is mapped (the reply names the alias).
+        """
+        answer, spend, plan = self.answer, self.engine.spend, self.plan
+        priced_as = plan.priced_as if plan.priced_as and plan.priced_as != plan.model else None
         if answer.usage is not None:
-            return spend.record(model, answer.usage), False
+            return spend.record(model, answer.usage, priced_as=priced_as), False
         text = answer.text or answer.refusal
-        if status == STATUS_ERROR or not text or self.plan.input_tokens is None:
+        if status == STATUS_ERROR or not text or plan.input_tokens is None:
             return None, False
-        guess = Usage(self.plan.input_tokens, 0, estimate_text_tokens(text))
-        return spend.record(model, guess), True
+        guess = Usage(plan.input_tokens, 0, estimate_text_tokens(text))
+        return spend.record(model, guess, priced_as=priced_as), True
 
     def _write_final(self, history: History, fields: dict[str, Any]) -> str | None:
         """Write the finished answer; if history refuses, keep it aside. None: written."""
@@ -452,17 +442,3 @@ class ActiveTurn:
                 if attempt + 1 < FINAL_WRITE_TRIES:
                     time.sleep(0.2 * (attempt + 1))  # a lock held for a moment may pass
         return unsaved.keep(history.path, self.answer_id, fields) or ""
-
-
-def _outcome(status: Status, answer: Answer, error: AppError | None, empty: bool) -> Outcome:
-    if empty:
-        return "empty"
-    if error is not None and status == STATUS_ERROR:
-        return "error"
-    if answer.refusal and not answer.text:
-        return "refused"
-    return {
-        "partial": "cut_off",
-        "stopped": "stopped",
-        "length": "length",
-    }.get(status, "complete")  # type: ignore[return-value]

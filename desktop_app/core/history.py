@@ -20,20 +20,25 @@ from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.events import Usage
 from desktop_app.core.history_db import environment_error, open_database, open_read_only
 from desktop_app.core.history_models import (
+    EARLIER_IMAGES,
     FINAL_STATUSES,
     STATUSES,
     Attachment,
     Conversation,
     Draft,
     DraftImage,
+    EarlierImages,
     Message,
     ModelSpend,
     NewAttachment,
     SearchHit,
+    SpendGroup,
+    SpendGrouping,
     Status,
     status_for_finish,
 )
 from desktop_app.core.history_rows import (
+    attachments_by_message,
     conversation_from_row,
     derive_title,
     iso,
@@ -54,6 +59,7 @@ __all__ = [
     "ModelSpend",
     "NewAttachment",
     "SearchHit",
+    "SpendGroup",
     "Status",
     "derive_title",
     "status_for_finish",
@@ -191,6 +197,21 @@ class History:
                 "UPDATE conversations SET title = ? WHERE id = ?", (title.strip(), conv_id)
             )
 
+    def set_earlier_images(self, conv_id: int, policy: EarlierImages) -> None:
+        """Which earlier images this conversation's follow-ups resend (all, latest, none)."""
+        if policy not in EARLIER_IMAGES:
+            raise ValueError(f"earlier images must be one of {EARLIER_IMAGES}, not {policy!r}")
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE conversations SET earlier_images = ? WHERE id = ?", (policy, conv_id)
+            )
+
+    def earlier_images(self, conv_id: int | None) -> EarlierImages:
+        """The conversation's choice; "all" for a new chat or an unknown value."""
+        conv = self.conversation(conv_id) if conv_id is not None else None
+        policy = conv.earlier_images if conv is not None else "all"
+        return policy if policy in EARLIER_IMAGES else "all"
+
     def delete_conversation(self, conv_id: int) -> None:
         """Hide the conversation; `undelete_conversation` brings it back until a purge."""
         with self._write() as conn:
@@ -281,12 +302,20 @@ class History:
         return message_id
 
     def start_answer(
-        self, conv_id: int, model: str, *, reply_to: int | None = None, active: bool = True
+        self,
+        conv_id: int,
+        model: str,
+        *,
+        reply_to: int | None = None,
+        active: bool = True,
+        provider: str | None = None,
+        estimate: tuple[float | None, int | None] = (None, None),
     ) -> int:
         """Create the assistant's row (status "pending") as streaming starts.
 
         `reply_to` is the question it answers (default: the conversation's last
         one). A new version of an answer starts inactive, beside the old one.
+        `provider` is the profile asked; `estimate` the plan's (dollars, input tokens).
         """
         now = self._now()
         with self._write() as conn:
@@ -298,8 +327,9 @@ class History:
                 reply_to = row[0] if row else None
             cur = conn.execute(
                 "INSERT INTO messages (conversation_id, role, text, status, model, created_at, "
-                "reply_to, active) VALUES (?, 'assistant', '', 'pending', ?, ?, ?, ?)",
-                (conv_id, model, now, reply_to, int(active)),
+                "reply_to, active, provider, estimated_cost, estimated_tokens) "
+                "VALUES (?, 'assistant', '', 'pending', ?, ?, ?, ?, ?, ?, ?)",
+                (conv_id, model, now, reply_to, int(active), provider, *estimate),
             )
             conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conv_id))
         message_id = int(cur.lastrowid or 0)
@@ -419,15 +449,7 @@ class History:
         start was left by a crash (or is being written by another process) and
         reads as "partial".
         """
-        attachments: dict[int, list[Attachment]] = {}
-        for row in self._conn.execute(
-            "SELECT ma.message_id, a.sha256, a.mime, a.width, a.height, a.size, ma.detail, "
-            "ma.tokens FROM message_attachments ma JOIN attachments a USING (sha256) "
-            "JOIN messages m ON m.id = ma.message_id WHERE m.conversation_id = ? "
-            "ORDER BY ma.message_id, ma.position",
-            (conv_id,),
-        ):
-            attachments.setdefault(row[0], []).append(Attachment(*row[1:]))
+        attachments = attachments_by_message(self._conn, conv_id)
         rows = self._conn.execute(
             "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conv_id,)
         ).fetchall()
@@ -436,7 +458,7 @@ class History:
         return [
             message_from_row(
                 row,
-                tuple(attachments.get(row["id"], ())),
+                attachments.get(row["id"], ()),
                 places.get(row["id"]),
                 pending_is_ours=row["id"] in self._streaming,
             )
@@ -474,19 +496,12 @@ class History:
         """
         return history_query.spend(self._conn, iso(since) if since else "")
 
+    def spend_by(self, grouping: SpendGrouping, since: datetime | None = None) -> list[SpendGroup]:
+        """Tokens and dollars per local day, month, model or provider since `since`."""
+        return history_query.spend_by(self._conn, grouping, iso(since) if since else "")
+
     def export(self, conv_id: int, fmt: Literal["md", "json"]) -> str:
         """The conversation as Markdown (images by reference) or JSON (everything but bytes)."""
-        from desktop_app.core.history_export import to_json, to_markdown
+        from desktop_app.core.history_export import export
 
-        conv = self.conversation(conv_id)
-        if conv is None:
-            raise AppError(
-                ErrorKind.BAD_INPUT,
-                f"There is no conversation {conv_id} in the history; "
-                "`askshot history list` shows the ids.",
-            )
-        if fmt == "md":
-            return to_markdown(conv, self.messages(conv_id))
-        if fmt == "json":
-            return to_json(conv, self.messages(conv_id))
-        raise AppError(ErrorKind.BAD_INPUT, f"Unknown export format {fmt!r}; use md or json.")
+        return export(self.conversation(conv_id), self.messages(conv_id), fmt, conv_id)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.history_models import Attachment, Conversation, Message
 
 FORMAT_NAME = "askshot-conversation"
@@ -22,6 +23,23 @@ _STATUS_NOTES = {
     "length": "Cut short by the token limit.",
     "pending": "The answer was still being written.",
 }
+
+
+def export(
+    conv: Conversation | None, messages: Sequence[Message], fmt: Literal["md", "json"], conv_id: int
+) -> str:
+    """`History.export`: the conversation in `fmt`, or a sentence when there is none."""
+    if conv is None:
+        raise AppError(
+            ErrorKind.BAD_INPUT,
+            f"There is no conversation {conv_id} in the history; "
+            "`askshot history list` shows the ids.",
+        )
+    if fmt == "md":
+        return to_markdown(conv, messages)
+    if fmt == "json":
+        return to_json(conv, messages)
+    raise AppError(ErrorKind.BAD_INPUT, f"Unknown export format {fmt!r}; use md or json.")
 
 
 def _when(moment: datetime) -> str:
@@ -49,8 +67,12 @@ def _usage_line(msg: Message) -> str | None:
         u = msg.usage
         cached = f" ({u.cached_tokens:,} cached)" if u.cached_tokens else ""
         facts.append(f"{u.input_tokens:,} tokens in{cached}, {u.output_tokens:,} out")
+    if msg.estimated_cost is not None:
+        facts.append(f"est. ${msg.estimated_cost:.6f}")
     if msg.cost_usd is not None:
-        facts.append(f"${msg.cost_usd:.6f}")
+        facts.append(
+            f"billed ${msg.cost_usd:.6f}" if msg.estimated_cost else f"${msg.cost_usd:.6f}"
+        )
     if msg.request_id:
         facts.append(f"request id {msg.request_id}")
     return f"*{' · '.join(facts)}*" if facts else None
@@ -101,6 +123,10 @@ def _message_json(msg: Message) -> dict[str, Any]:
             "output_tokens": msg.usage.output_tokens,
         },
         "cost_usd": msg.cost_usd,
+        "provider": msg.provider,
+        "estimate": None
+        if msg.estimated_cost is None and msg.estimated_tokens is None
+        else {"input_tokens": msg.estimated_tokens, "cost_usd": msg.estimated_cost},
         "request_id": msg.request_id,
         "error": msg.error,
         "detail": msg.detail,

@@ -22,6 +22,15 @@ Status = Literal["pending", "complete", "partial", "stopped", "length", "error"]
 STATUSES: tuple[Status, ...] = ("pending", "complete", "partial", "stopped", "length", "error")
 FINAL_STATUSES: tuple[Status, ...] = STATUSES[1:]
 
+# Which earlier images a follow-up resends: every one, those of the latest message that
+# had any, or none (the new question's own images always go).
+EarlierImages = Literal["all", "latest", "none"]
+EARLIER_IMAGES: tuple[EarlierImages, ...] = ("all", "latest", "none")
+
+# How `History.spend_by` groups answers (day and month in local time).
+SpendGrouping = Literal["day", "month", "model", "provider"]
+SPEND_GROUPINGS: tuple[SpendGrouping, ...] = ("day", "month", "model", "provider")
+
 
 def status_for_finish(reason: FinishReason | None) -> Status:
     """The status to store for a stream's finish reason (None: the stream ended without one)."""
@@ -67,6 +76,7 @@ class Conversation:
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+    earlier_images: EarlierImages = "all"
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,9 @@ class Message:
     cost_estimated: bool = False  # no usage came: the cost is estimated from the text
     version: int = 1  # this message's place among its versions (1-based)
     versions: int = 1  # how many versions there are (answers to one question, or edits)
+    provider: str | None = None  # the provider profile that answered (None: before v4)
+    estimated_cost: float | None = None  # an answer: the estimate made before sending
+    estimated_tokens: int | None = None  # ... and its input tokens
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,19 @@ class ModelSpend:
     """What one model cost over a period; `unpriced` answers had no known cost."""
 
     model: str
+    requests: int
+    input_tokens: int
+    cached_tokens: int
+    output_tokens: int
+    cost_usd: float
+    unpriced: int
+
+
+@dataclass(frozen=True)
+class SpendGroup:
+    """What one day, month, model or provider (`key`) cost; `unpriced` answers had no cost."""
+
+    key: str
     requests: int
     input_tokens: int
     cached_tokens: int

@@ -1,4 +1,4 @@
-"""Read-only questions to the history: full-text search and spend per model.
+"""Read-only questions to the history: full-text search and spend per day, month, model, provider.
 
 Search input is what a person typed, so it is turned into quoted FTS5 terms
 and can never be a syntax error.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from desktop_app.core.history_models import ModelSpend, SearchHit
+from desktop_app.core.history_models import ModelSpend, SearchHit, SpendGroup, SpendGrouping
 
 _TERM = re.compile(r'"([^"]*)("?)|([^\s"]+)')
 
@@ -67,22 +67,49 @@ def search(
     return hits
 
 
-def spend(conn: sqlite3.Connection, since_iso: str) -> list[ModelSpend]:
-    """Answers created at or after `since_iso`, grouped by model, costliest first.
+# What each grouping groups by; days and months are the user's local calendar.
+_GROUP_KEYS: dict[SpendGrouping, str] = {
+    "day": "date(created_at, 'localtime')",
+    "month": "strftime('%Y-%m', created_at, 'localtime')",
+    "model": "COALESCE(model, 'unknown')",
+    "provider": "COALESCE(provider, 'unknown')",
+}
+# An answer counts if it reached the server: failed ones only when they reported usage or a cost.
+_COUNTED = (
+    "role = 'assistant' AND created_at >= ? "
+    "AND (status != 'error' OR input_tokens IS NOT NULL OR cost_usd IS NOT NULL)"
+)
 
-    An answer counts if it reached the server: failed ones only when they
-    reported usage or a cost.
-    """
+
+def spend_by(conn: sqlite3.Connection, grouping: SpendGrouping, since_iso: str) -> list[SpendGroup]:
+    """Answers created at or after `since_iso`, grouped: days and months newest first,
+    models and providers costliest first. Answers from before providers were recorded
+    group under "unknown"."""
+    key = _GROUP_KEYS[grouping]
+    order = "1 DESC" if grouping in ("day", "month") else "6 DESC, 1"
     rows = conn.execute(
-        "SELECT COALESCE(model, 'unknown'), COUNT(*), TOTAL(input_tokens), "
-        "TOTAL(cached_tokens), TOTAL(output_tokens), TOTAL(cost_usd), "
-        "SUM(cost_usd IS NULL) FROM messages "
-        "WHERE role = 'assistant' AND created_at >= ? "
-        "AND (status != 'error' OR input_tokens IS NOT NULL OR cost_usd IS NOT NULL) "
-        "GROUP BY 1 ORDER BY 6 DESC, 1",
+        f"SELECT {key}, COUNT(*), TOTAL(input_tokens), TOTAL(cached_tokens), "  # noqa: S608
+        "TOTAL(output_tokens), TOTAL(cost_usd), SUM(cost_usd IS NULL) FROM messages "
+        f"WHERE {_COUNTED} GROUP BY 1 ORDER BY {order}",  # fixed SQL, no user input
         (since_iso,),
     )
     return [
-        ModelSpend(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), float(r[5]), int(r[6]))
+        SpendGroup(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), float(r[5]), int(r[6]))
         for r in rows
+    ]
+
+
+def spend(conn: sqlite3.Connection, since_iso: str) -> list[ModelSpend]:
+    """Answers created at or after `since_iso`, grouped by model, costliest first."""
+    return [
+        ModelSpend(
+            g.key,
+            g.requests,
+            g.input_tokens,
+            g.cached_tokens,
+            g.output_tokens,
+            g.cost_usd,
+            g.unpriced,
+        )
+        for g in spend_by(conn, "model", since_iso)
     ]

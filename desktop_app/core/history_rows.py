@@ -77,6 +77,9 @@ def message_from_row(
         cost_estimated=bool(row["cost_estimated"]),
         version=place[0] if place else 1,
         versions=place[1] if place else 1,
+        provider=row["provider"],
+        estimated_cost=row["estimated_cost"],
+        estimated_tokens=row["estimated_tokens"],
     )
 
 
@@ -87,4 +90,21 @@ def conversation_from_row(row: Any) -> Conversation:
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
         deleted_at=parse(row["deleted_at"]),
+        earlier_images=row["earlier_images"],
     )
+
+
+def attachments_by_message(
+    conn: sqlite3.Connection, conv_id: int
+) -> dict[int, tuple[Attachment, ...]]:
+    """Image metadata (not bytes) of every message in a conversation, in sent order."""
+    found: dict[int, list[Attachment]] = {}
+    for row in conn.execute(
+        "SELECT ma.message_id, a.sha256, a.mime, a.width, a.height, a.size, ma.detail, "
+        "ma.tokens FROM message_attachments ma JOIN attachments a USING (sha256) "
+        "JOIN messages m ON m.id = ma.message_id WHERE m.conversation_id = ? "
+        "ORDER BY ma.message_id, ma.position",
+        (conv_id,),
+    ):
+        found.setdefault(row[0], []).append(Attachment(*row[1:]))
+    return {message_id: tuple(items) for message_id, items in found.items()}

@@ -115,11 +115,23 @@ _V3_VERSIONS_AND_DRAFTS = (
     )""",
 )
 
+# Who answered, what the plan expected it to cost, and which earlier images a follow-up resends.
+_V4_PROVIDER_ESTIMATES_EARLIER_IMAGES = (
+    # The provider profile's name (NULL: written before version 4, shown as "unknown").
+    "ALTER TABLE messages ADD COLUMN provider TEXT",
+    # An answer: the estimate made before sending (the whole request's input tokens).
+    "ALTER TABLE messages ADD COLUMN estimated_cost REAL",
+    "ALTER TABLE messages ADD COLUMN estimated_tokens INTEGER",
+    # Which earlier images a follow-up resends: 'all', 'latest' or 'none'.
+    "ALTER TABLE conversations ADD COLUMN earlier_images TEXT NOT NULL DEFAULT 'all'",
+)
+
 # MIGRATIONS[n] upgrades a database from user_version n to n + 1.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1_TABLES,
     _fts_for("messages", "text") + _fts_for("conversations", "title"),
     _V3_VERSIONS_AND_DRAFTS,
+    _V4_PROVIDER_ESTIMATES_EARLIER_IMAGES,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -1,15 +1,17 @@
 """What tokens cost, per model, and what a usage report costs in dollars.
 
 Prices are US dollars per million tokens, as OpenAI's API pricing page listed
-them on PRICES_AS_OF (standard tier, not batch). A user can override a model's
-prices in Settings (a gateway may charge differently); a gateway's own
-reported cost (OpenRouter's `usage.cost`) wins over any table.
+them on PRICES_AS_OF (standard tier, not batch). The lookup order is: a user's
+override in Settings → the provider's catalogue (`/models` with prices) → this
+table → unknown. A gateway's own reported cost (OpenRouter's `usage.cost`)
+wins over all of them after the fact.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 
 from desktop_app.core.events import Usage
 from desktop_app.core.models import normalize_model
@@ -39,18 +41,60 @@ PRICES: dict[str, Price] = {
 }
 
 
-def price_for(model: str, overrides: Mapping[str, Price] | None = None) -> Price | None:
-    """The price of `model` (a user's override first), or None when unknown."""
+class PriceSource(Enum):
+    OVERRIDE = "override"  # the user's own, in Settings
+    CATALOGUE = "catalogue"  # the provider's /models
+    TABLE = "table"  # the built-in table, as of PRICES_AS_OF
+
+
+def _by_name(model: str, prices: Mapping[str, Price]) -> Price | None:
+    """An exact id first (a catalogue's `vendor/model` ids), then the canonical name."""
+    price = prices.get(model) or prices.get(model.strip())
+    if price is not None:
+        return price
     canonical = normalize_model(model)
+    for name, candidate in prices.items():
+        if normalize_model(name) == canonical:
+            return candidate
+    return None
+
+
+def lookup_price(
+    model: str,
+    overrides: Mapping[str, Price] | None = None,
+    catalogue: Mapping[str, Price] | None = None,
+) -> tuple[Price, PriceSource] | None:
+    """The price of `model` and where it came from, or None when unknown."""
     if overrides:
-        for name, price in overrides.items():
-            if normalize_model(name) == canonical:
-                return price
-    return PRICES.get(canonical)
+        price = _by_name(model, overrides)
+        if price is not None:
+            return price, PriceSource.OVERRIDE
+    if catalogue:
+        price = _by_name(model, catalogue)
+        if price is not None:
+            return price, PriceSource.CATALOGUE
+    price = PRICES.get(normalize_model(model))
+    return (price, PriceSource.TABLE) if price is not None else None
+
+
+def price_for(
+    model: str,
+    overrides: Mapping[str, Price] | None = None,
+    catalogue: Mapping[str, Price] | None = None,
+) -> Price | None:
+    """The price of `model`: override → catalogue → built-in table; None when unknown.
+
+    `catalogue` maps model ids to prices (`Catalogue.prices()`).
+    """
+    found = lookup_price(model, overrides, catalogue)
+    return found[0] if found else None
 
 
 def usage_cost(
-    model: str, usage: Usage, overrides: Mapping[str, Price] | None = None
+    model: str,
+    usage: Usage,
+    overrides: Mapping[str, Price] | None = None,
+    catalogue: Mapping[str, Price] | None = None,
 ) -> float | None:
     """Dollars for one usage report; None when the model's price is unknown.
 
@@ -58,7 +102,11 @@ def usage_cost(
     """
     if usage.reported_cost is not None:
         return usage.reported_cost
-    price = price_for(model, overrides)
+    return cost_at(price_for(model, overrides, catalogue), usage)
+
+
+def cost_at(price: Price | None, usage: Usage) -> float | None:
+    """Dollars for `usage` at `price` (the gateway's reported cost is not consulted)."""
     if price is None:
         return None
     cached = min(usage.cached_tokens, usage.input_tokens)
@@ -73,9 +121,10 @@ def estimate_cost(
     input_tokens: int,
     output_tokens: int = 0,
     overrides: Mapping[str, Price] | None = None,
+    catalogue: Mapping[str, Price] | None = None,
 ) -> float | None:
     """Dollars for a request before it is sent (no cache discount assumed)."""
-    return usage_cost(model, Usage(input_tokens, 0, output_tokens), overrides)
+    return usage_cost(model, Usage(input_tokens, 0, output_tokens), overrides, catalogue)
 
 
 def format_usd(amount: float | None) -> str:

@@ -18,7 +18,10 @@ class ProviderProfile:
 
     `stream_options` says whether the endpoint accepts `stream_options`
     (usage on the last chunk); it is switched off for good when the endpoint
-    rejects it once. `needs_key` is False for local servers.
+    rejects it once. `needs_key` is False for local servers. `model_family`
+    maps a gateway's alias (`my-vision`) to the model it stands for
+    (`gpt-4o-mini`), so images are sized and priced as that family; the wire
+    always sends `model`.
     """
 
     name: str
@@ -26,6 +29,12 @@ class ProviderProfile:
     model: str
     stream_options: bool = True
     needs_key: bool = True
+    model_family: str | None = None
+
+    @property
+    def priced_as(self) -> str:
+        """The model id used for image sizing, context window and prices."""
+        return self.model_family or self.model
 
     @property
     def builtin(self) -> bool:
@@ -66,6 +75,7 @@ class ProviderProfile:
             "model": self.model,
             "stream_options": self.stream_options,
             "needs_key": self.needs_key,
+            "model_family": self.model_family,
         }
 
 

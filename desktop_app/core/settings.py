@@ -115,6 +115,7 @@ class Settings:
             name=profile.name.strip(),
             base_url=_clean_url(profile.base_url),
             model=profile.model.strip(),
+            model_family=(profile.model_family or "").strip() or None,
         )
         self._check_name(profile.name)
         self._check_url(profile)
@@ -130,8 +131,12 @@ class Settings:
         model: str | None = None,
         stream_options: bool | None = None,
         needs_key: bool | None = None,
+        model_family: str | None = None,
     ) -> ProviderProfile:
-        """Change fields of the profile called `current`; built-ins keep their name."""
+        """Change fields of the profile called `current`; built-ins keep their name.
+
+        None leaves a field as it is; `model_family=""` removes the mapping.
+        """
         old = self.profile(current)
         changes: dict[str, Any] = {}
         if base_url is not None:
@@ -142,6 +147,8 @@ class Settings:
             changes["stream_options"] = stream_options
         if needs_key is not None:
             changes["needs_key"] = needs_key
+        if model_family is not None:
+            changes["model_family"] = model_family.strip() or None
         if name is not None and name.strip() != old.name:
             if old.builtin:
                 raise AppError(
@@ -408,6 +415,9 @@ def resolve_profile(
         changes["base_url"] = _clean_url(env["OPENAI_BASE_URL"])
     if model and model.strip():
         changes["model"] = model.strip()
+        if changes["model"] != profile.model:
+            # The family maps the profile's alias; another model is not that alias.
+            changes["model_family"] = None
     profile = replace(profile, **changes)
     problem = profile.missing()
     if require_complete and problem:

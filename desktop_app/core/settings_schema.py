@@ -134,7 +134,15 @@ def profile_from_json(value: Any) -> ProviderProfile:
         model=_text(f"{where}.model", value.get("model", "")).strip(),
         stream_options=_bool(f"{where}.stream_options", value.get("stream_options", True)),
         needs_key=_bool(f"{where}.needs_key", value.get("needs_key", True)),
+        model_family=_family(f"{where}.model_family", value.get("model_family")),
     )
+
+
+def _family(key: str, value: Any) -> str | None:
+    """A model family for an alias; empty text reads as no mapping."""
+    if value is None:
+        return None
+    return _text(key, value).strip() or None
 
 
 def parse_settings(data: dict[str, Any], details: Sequence[str]) -> dict[str, Any]:

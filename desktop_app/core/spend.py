@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from desktop_app.core.events import Usage
-from desktop_app.core.pricing import Price, format_usd, usage_cost
+from desktop_app.core.pricing import Price, PriceSource, format_usd, lookup_price, usage_cost
 
 WARN_FRACTION = 0.8
 
@@ -43,11 +43,37 @@ class SessionSpend:
     ) -> None:
         self.budget_usd = budget_usd
         self.price_overrides = dict(price_overrides or {})
+        # Prices from loaded provider catalogues (model id → price); filled by Services.
+        self.catalogue_prices: dict[str, Price] = {}
         self.per_model: dict[str, ModelTotals] = {}
 
-    def record(self, model: str, usage: Usage) -> float | None:
-        """Add one answer's usage; returns its cost (None when the price is unknown)."""
-        cost = usage_cost(model, usage, self.price_overrides)
+    def price_of(self, model: str) -> Price | None:
+        """The price every estimate and charge uses: override → catalogue → table."""
+        found = lookup_price(model, self.price_overrides, self.catalogue_prices)
+        return found[0] if found else None
+
+    def price_source(self, model: str) -> PriceSource | None:
+        """Where `price_of(model)` comes from (None: the price is unknown)."""
+        found = lookup_price(model, self.price_overrides, self.catalogue_prices)
+        return found[1] if found else None
+
+    def estimate(self, model: str, input_tokens: int, output_tokens: int = 0) -> float | None:
+        """Dollars for a request before it is sent, at `price_of(model)`."""
+        return usage_cost(
+            model,
+            Usage(input_tokens, 0, output_tokens),
+            self.price_overrides,
+            self.catalogue_prices,
+        )
+
+    def cost_of(self, model: str, usage: Usage) -> float | None:
+        """Dollars for one usage report (the gateway's reported cost wins)."""
+        return usage_cost(model, usage, self.price_overrides, self.catalogue_prices)
+
+    def record(self, model: str, usage: Usage, *, priced_as: str | None = None) -> float | None:
+        """Add one answer's usage under `model`, priced as `priced_as` (an alias's family)
+        or `model`; returns its cost (None when the price is unknown)."""
+        cost = self.cost_of(priced_as or model, usage)
         totals = self.per_model.setdefault(model, ModelTotals())
         totals.requests += 1
         totals.usage = totals.usage + Usage(

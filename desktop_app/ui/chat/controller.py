@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app.core.errors import AppError, ErrorKind
@@ -23,27 +23,23 @@ from desktop_app.core.events import (
     Usage,
     UsageReported,
 )
-from desktop_app.core.turns import STATUS_ERROR, STATUS_LABELS, context_tokens, usage_line
+from desktop_app.core.turns import (
+    STATUS_ERROR,
+    context_tokens,
+)
+from desktop_app.ui.chat import transcript
 from desktop_app.ui.chat.drafts import DraftKeeper
+from desktop_app.ui.chat.earlier_images import EarlierImagesKeeper
 from desktop_app.ui.chat.stream_worker import StreamThread, StreamWorker
-from desktop_app.ui.common.qt_images import thumbnail_from_bytes
 
 if TYPE_CHECKING:
     from desktop_app.context import Services
-    from desktop_app.core.conversation import ActiveTurn, TurnPlan, TurnResult
-    from desktop_app.core.history import Message
+    from desktop_app.core.conversation import ActiveTurn, TurnPlan
     from desktop_app.core.settings import ProviderProfile
     from desktop_app.ui.chat.view import AnswerWidget, ChatView
     from desktop_app.ui.composer.widget import Composer
 
 
-def image_caption(width: int, height: int, tokens: int | None) -> str:
-    cost = f"{tokens:,} tokens" if tokens is not None else "cost unknown"
-    return f"{width}×{height} · {cost}"
-
-
-# On a user message widget: (sha256, mime, width, height) per image, to open them full size.
-IMAGES_PROPERTY = "askshot_images"
 EDIT_NOTE = (
     "Editing your last question: sending makes a new version, and the old one stays "
     "until the new answer has arrived. Close this note to send it as a new question."
@@ -88,6 +84,10 @@ class ChatController(QObject):
         self._stopping = False  # the user (or a switch, or quitting) stopped this answer
         # What went back to the composer after a failed send (Retry takes it out again).
         self._restored: tuple[str, list[str]] | None = None
+        # Which earlier images a follow-up resends: stored per conversation, chosen in a box.
+        self.earlier = EarlierImagesKeeper(services, self._current_conversation, self)
+        self.earlier.changed.connect(self.refresh_context)
+        self.earlier.save_failed.connect(composer.show_message)
         self.drafts = DraftKeeper(composer, services.history(), self)
         composer.send_requested.connect(self.send)
         composer.stop_requested.connect(self.stop)
@@ -116,6 +116,7 @@ class ChatController(QObject):
             self.shutdown()
         self.drafts.switch_to(conv_id)
         self.conversation_id = conv_id
+        self.earlier.reset_new_chat()
         self._show_conversation()
         self._show_edit_note()
 
@@ -127,50 +128,25 @@ class ChatController(QObject):
         history = self._services.history()
         for message in history.messages(self.conversation_id):
             if message.role == "user":
-                self._show_question(message)
+                transcript.show_question(self._view, history, message)
             elif message.role == "assistant":
-                self._show_stored_answer(message)
-
-    def _show_question(self, message: Message) -> None:
-        history = self._services.history()
-        images = [
-            (
-                thumbnail_from_bytes(history.attachment_bytes(a.sha256)),
-                image_caption(a.width, a.height, a.tokens),
-            )
-            for a in message.attachments
-        ]
-        shown = self._view.add_user_message(message.text, images)
-        shown.setProperty(
-            IMAGES_PROPERTY, [(a.sha256, a.mime, a.width, a.height) for a in message.attachments]
-        )
-
-    def _show_stored_answer(self, message: Message) -> None:
-        widget = self._view.add_answer(
-            message.text,
-            footer=self._footer(
-                message.model,
-                message.usage,
-                message.cost_usd,
-                failed=message.status == STATUS_ERROR,
-                estimated=message.cost_estimated,
-            ),
-            status=STATUS_LABELS.get(message.status),
-        )
-        widget.message_id = message.id
-        widget.set_version(message.version, message.versions)
-        if message.status == STATUS_ERROR and message.error:
-            widget.show_error(message.error, offer_settings=False)
+                transcript.show_stored_answer(self._view, message)
 
     def refresh_context(self) -> None:
-        """Tell the composer what the system prompt and earlier turns add to the estimate."""
+        """Tell the composer what the system prompt and earlier turns (with the earlier
+        images chosen) add to the estimate, and the earlier-images box what each costs."""
         system = self._services.settings.system_prompt
         stored = (
             self._services.history().messages(self.conversation_id)
             if self.conversation_id is not None
             else []
         )
-        self._composer.set_context_tokens(context_tokens(stored, system))
+        policy = self.earlier.policy()
+        self._composer.set_context_tokens(context_tokens(stored, system, policy))
+        self.earlier.show(stored)
+
+    def _current_conversation(self) -> int | None:
+        return self.conversation_id
 
     def save_draft(self) -> None:
         """Write the composer now (quit, crash, switch)."""
@@ -179,22 +155,9 @@ class ChatController(QObject):
     @Slot(int, int)
     def open_image(self, message_index: int, image_index: int) -> None:
         """Show an image of the chat at the size it was sent (from history)."""
-        from desktop_app.ui.common.image_viewer import ImageViewer
-        from desktop_app.ui.common.qt_images import qimage_from_bytes
-
-        messages = self._view.messages()
-        if not 0 <= message_index < len(messages):
-            return
-        images = messages[message_index].property(IMAGES_PROPERTY) or []
-        if not 0 <= image_index < len(images):
-            return
-        sha256, _mime, width, height = images[image_index]
-        image = qimage_from_bytes(self._services.history().attachment_bytes(sha256))
-        viewer = ImageViewer(
-            image, "Image", f"{width}×{height} · as sent to the model", self._parent_widget
+        transcript.open_image(
+            self._view, self._services.history(), message_index, image_index, self._parent_widget
         )
-        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        viewer.open()
 
     # -- sending ---------------------------------------------------------------
     @Slot()
@@ -214,7 +177,14 @@ class ChatController(QObject):
             return
         try:
             plan = self._services.engine().plan_question(
-                self.conversation_id, question, images, model=profile.model, edit_of=edit_of
+                self.conversation_id,
+                question,
+                images,
+                model=profile.model,
+                edit_of=edit_of,
+                priced_as=profile.priced_as,
+                provider=profile.name,
+                earlier_images=self.earlier.policy(),
             )
             if not self._limits_allow(plan):
                 self._composer.restore(question, images)
@@ -226,29 +196,10 @@ class ChatController(QObject):
             return
         self.drafts.sent(turn.conversation_id)
         self._follow_conversation(turn.conversation_id)
-        if edit_of is None:
-            self._show_sent_question(plan)
-        else:
-            self._show_new_version_question(plan)
+        # An edit streams below the exchange it replaces, which stays until it arrives.
+        transcript.show_sent_question(self._view, plan)
         self._sent_images = list(images)
         self._start(turn, profile, key)
-
-    def _show_sent_question(self, plan: TurnPlan) -> None:
-        shown = self._view.add_user_message(
-            plan.question,
-            [
-                (thumbnail_from_bytes(image.data), image_caption(*image.sent_size, image.tokens))
-                for image in plan.images
-            ],
-        )
-        shown.setProperty(
-            IMAGES_PROPERTY,
-            [(image.sha256, image.mime, *image.sent_size) for image in plan.images],
-        )
-
-    def _show_new_version_question(self, plan: TurnPlan) -> None:
-        """An edit streams below the exchange it replaces, which stays until it arrives."""
-        self._show_sent_question(plan)
 
     @Slot()
     def regenerate_last(self) -> None:
@@ -272,7 +223,9 @@ class ChatController(QObject):
         profile, key = usable
         engine = self._services.engine()
         try:
-            plan = engine.plan_regenerate(answer_id, model=profile.model)
+            plan = engine.plan_regenerate(
+                answer_id, model=profile.model, priced_as=profile.priced_as, provider=profile.name
+            )
             if not self._limits_allow(plan):
                 return
             turn = engine.begin(plan)
@@ -484,7 +437,7 @@ class ChatController(QObject):
         if result.shown and turn.plan.new_version:
             self._show_conversation()  # the new version replaces the old one in place
         elif widget is not None:
-            self._finish_widget(widget, turn, result)
+            transcript.finish_answer(widget, turn.plan, result)
         error = self._error
         if error is not None and result.status == STATUS_ERROR and turn.plan.reply_to is None:
             # Nothing arrived: the question and its images go back to the composer,
@@ -503,40 +456,3 @@ class ChatController(QObject):
         self.refresh_context()
         if self.conversation_id is not None:
             self.conversation_changed.emit(self.conversation_id)
-
-    def _finish_widget(self, widget: AnswerWidget, turn: ActiveTurn, result: TurnResult) -> None:
-        answer = result.answer
-        if answer.refusal and not answer.text:
-            widget.append_text(answer.refusal)
-        widget.finish(
-            footer=self._footer(
-                answer.model or turn.plan.model,
-                answer.usage,
-                result.cost,
-                failed=result.status == STATUS_ERROR,
-                estimated=result.cost_estimated,
-            ),
-            status=STATUS_LABELS.get(result.status),
-        )
-        error = result.error
-        if error is not None and error.kind is not ErrorKind.CANCELLED:
-            widget.show_error(error.text(), offer_settings=error.kind is ErrorKind.AUTH)
-
-    def _footer(
-        self,
-        model: str | None,
-        usage: Usage | None,
-        cost: float | None,
-        *,
-        failed: bool = False,
-        estimated: bool = False,
-    ) -> str:
-        if model is None or (failed and usage is None):  # refused before any answer: no cost
-            return ""
-        if estimated and usage is None:
-            from desktop_app.core.pricing import format_usd
-
-            return f"{model} · no usage reported · about {format_usd(cost)} (estimated)"
-        from desktop_app.core.events import Answer
-
-        return usage_line(model, Answer(usage=usage), cost)

@@ -80,6 +80,7 @@ class Composer(QWidget):
         self._detail: Detail = detail
         self._overrides = dict(price_overrides or {})
         self._budget_check = budget_check
+        self._send_check: Callable[[], bool] | None = None  # may ask; False keeps the draft
         self._context_tokens = 0
         self._busy = False
         self._send_pending = False
@@ -150,6 +151,10 @@ class Composer(QWidget):
     def set_budget_check(self, check: BudgetCheckFn | None) -> None:
         self._budget_check = check
         self._refresh()
+
+    def set_send_check(self, check: Callable[[], bool] | None) -> None:
+        """A last question before sending (a text-only model with images); False: not sent."""
+        self._send_check = check
 
     def set_context_tokens(self, tokens: int) -> None:
         """Tokens the request carries besides this message (system prompt, earlier turns)."""
@@ -361,6 +366,8 @@ class Composer(QWidget):
             return
         self._send_pending = False
         self._refresh()
+        if self._send_check is not None and not self._send_check():
+            return
         self.send_requested.emit()
 
     def _handle_mime(self, mime: QMimeData, dry_run: bool) -> bool:

@@ -32,6 +32,7 @@ from desktop_app.core.providers import DEFAULT_PROVIDER, builtin_profiles
 from desktop_app.core.secrets import insecure_transport_warning
 from desktop_app.core.settings import ProviderProfile, Settings
 from desktop_app.core.urls import mask_url
+from desktop_app.ui.common.model_picker import picker_for_profile
 from desktop_app.ui.settings.key import KeyBox, ProfileRow, effective_profile, environment_url
 from desktop_app.ui.settings.widgets import Note, SettingsInvalid
 
@@ -98,6 +99,15 @@ class ProvidersPage(QWidget):
         self.url_edit.editingFinished.connect(self._on_url_editing_finished)
         self.model_edit = QLineEdit()
         self.model_edit.textEdited.connect(self._on_model_edited)
+        self.choose_model_button = QPushButton("Choose…")
+        self.choose_model_button.setToolTip(
+            "Pick from the models this provider lists, with their prices and whether they "
+            "see images."
+        )
+        self.choose_model_button.clicked.connect(self._on_choose_model_clicked)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model_edit, 1)
+        model_row.addWidget(self.choose_model_button)
         self.needs_key_check = QCheckBox("This endpoint needs an API key")
         self.needs_key_check.clicked.connect(self._on_needs_key_clicked)
         self.hint_note = Note("hint")
@@ -117,7 +127,10 @@ class ProvidersPage(QWidget):
         form.addRow("Name:", self.name_stack)
         form.addRow("Base &URL:", self.url_edit)
         form.addRow(self.env_url_note)
-        form.addRow("&Model id:", self.model_edit)
+        form.addRow("&Model id:", model_row)
+        model_label = form.labelForField(model_row)
+        if isinstance(model_label, QLabel):
+            model_label.setBuddy(self.model_edit)  # Alt+M still goes to the text field
         form.addRow("", self.needs_key_check)
         form.addRow(self.hint_note)
         form.addRow(self.problem_note)
@@ -265,6 +278,25 @@ class ProvidersPage(QWidget):
     def _on_model_edited(self, text: str) -> None:
         self._edit(model=text.strip())
         self.key_box.profile_changed()
+
+    @Slot()
+    def _on_choose_model_clicked(self) -> None:
+        """The row's catalogue in a picker; the pick fills the model field (saved on Apply)."""
+        row = self.current_row()
+        if row is None:
+            return
+        profile = effective_profile(self._services, row)
+        if not profile.base_url:
+            self.problem_note.show_message("Enter the base URL first.", "warning")
+            return
+        picker = picker_for_profile(self._services, profile, self)
+        picker.model_chosen.connect(self._on_picker_model_chosen)
+        picker.show_near(self.choose_model_button)
+
+    @Slot(str)
+    def _on_picker_model_chosen(self, model: str) -> None:
+        self.model_edit.setText(model)
+        self._on_model_edited(model)
 
     @Slot(str)
     def _on_key_edited(self, _text: str) -> None:

@@ -18,15 +18,11 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -35,48 +31,23 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME
 from desktop_app.core.errors import AppError
 from desktop_app.core.paths import config_dir
-from desktop_app.core.pricing import format_usd
-from desktop_app.core.spend import BudgetState
 from desktop_app.ui.chat.controller import ChatController
+from desktop_app.ui.chat.earlier_images import EarlierImagesChoice
 from desktop_app.ui.chat.view import ChatView
-from desktop_app.ui.common import icons
+from desktop_app.ui.common import icons, model_picker
 from desktop_app.ui.common.screen_fit import fit_to_screen
 from desktop_app.ui.common.workers import Worker
 from desktop_app.ui.composer.widget import Composer
 from desktop_app.ui.conversations.sidebar import ConversationList
 from desktop_app.ui.settings.first_run import FirstRunPanel
 from desktop_app.ui.window import crash
+from desktop_app.ui.window.chrome import NoticeBar, add_toolbar, status_texts
 
 if TYPE_CHECKING:
     from desktop_app.context import Services
     from desktop_app.core.settings import ProviderProfile
 
 KEY_PROBLEM_STATUS = "The API key is missing or was rejected: open Settings."
-
-
-class NoticeBar(QFrame):
-    """A dismissible line of text above the chat."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("✕")
-        close.setToolTip("Dismiss")
-        close.setAutoRaise(True)
-        close.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 4, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
-
-    def show_text(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()
 
 
 class MainWindow(QMainWindow):
@@ -115,6 +86,8 @@ class MainWindow(QMainWindow):
         self.notice = NoticeBar()
         right_layout.addWidget(self.notice)
         right_layout.addWidget(self.centre, 1)
+        self.earlier_images = EarlierImagesChoice()  # which earlier images a follow-up resends
+        right_layout.addWidget(self.earlier_images)
         right_layout.addWidget(self.composer)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -126,6 +99,7 @@ class MainWindow(QMainWindow):
 
         self._warm_up: Worker | None = None
         self.controller = ChatController(services, self.chat_view, self.composer, self)
+        self.controller.earlier.attach(self.earlier_images)
         self.controller.spend_changed.connect(self._update_status)
         self.controller.conversation_changed.connect(self._on_controller_conversation_changed)
         self.controller.key_problem.connect(self._on_controller_key_problem)
@@ -135,6 +109,9 @@ class MainWindow(QMainWindow):
         self.conversations.conversation_selected.connect(self._on_conversations_selected)
         self.conversations.conversation_deleted.connect(self._on_conversations_deleted)
         self.composer.capture_requested.connect(self.capture_requested)
+        # Images going to a model that reads text only: ask before sending.
+        confirm = partial(model_picker.confirm_images, self, services, self.composer.attachments)
+        self.composer.set_send_check(confirm)
 
         self._build_actions()
         self._build_status_bar()
@@ -195,43 +172,27 @@ class MainWindow(QMainWindow):
         )
         self.quit_action = self._action("Quit", QKeySequence.StandardKey.Quit, self.close)
 
-        toolbar = QToolBar("Main", self)
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (
-            self.new_action,
+        self.full_screen_action, self.delayed_capture_action = add_toolbar(
+            self,
+            [self.new_action, self.capture_action, self.attach_action, self.settings_action],
             self.capture_action,
-            self.attach_action,
-            self.settings_action,
-        ):
-            toolbar.addAction(action)
-        for action, tip in (
-            (self.new_action, "New chat (Ctrl+N)"),
-            (self.capture_action, "Capture a screen region (Ctrl+Shift+X)"),
-            (self.attach_action, "Attach an image (Ctrl+O)"),
-            (self.settings_action, "Settings (Ctrl+,)"),
-        ):
-            action.setToolTip(tip)
-        # The capture button also offers full screen and a delayed capture.
-        capture_menu = QMenu(self)
-        capture_menu.addAction(self.capture_action)
-        self.full_screen_action = capture_menu.addAction("Capture full screen")
-        self.full_screen_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        )
         self.full_screen_action.triggered.connect(self.full_screen_capture_requested)
-        self.delayed_capture_action = capture_menu.addAction("Capture region in 3 seconds")
         self.delayed_capture_action.triggered.connect(self.delayed_capture_requested)
-        self.addActions([self.full_screen_action, self.delayed_capture_action])
-        capture_button = toolbar.widgetForAction(self.capture_action)
-        if isinstance(capture_button, QToolButton):
-            capture_button.setMenu(capture_menu)
-            capture_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        self.addToolBar(toolbar)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.model_label = QLabel()
-        self.spend_label = QLabel()
+        # The model in use; clicking it (or Ctrl+Shift+M) opens the catalogue to pick another.
+        self.model_label = QToolButton()
+        self.model_label.setAutoRaise(True)
+        self.model_label.setToolTip("Choose the model (Ctrl+Shift+M)")
+        self.model_label.setAccessibleDescription("Opens the list of models to choose from.")
+        self.model_label.clicked.connect(self.open_model_picker)
+        self.model_action = self._action("Choose model…", "Ctrl+Shift+M", self.open_model_picker)
+        self.spend_label = QToolButton()  # clicking it opens the spend view
+        self.spend_label.setAutoRaise(True)
+        self.spend_label.setToolTip("Spend by day, month, model and provider")
+        self.spend_label.clicked.connect(self.open_spend_view)
         self.budget_label = QLabel()
         bar.addWidget(self.model_label, 1)
         bar.addPermanentWidget(self.spend_label)
@@ -271,9 +232,9 @@ class MainWindow(QMainWindow):
             self.centre.setCurrentWidget(self.first_run)
             self.model_label.setText("No provider set up")
             return
-        self.composer.set_model(profile.model)
+        self.composer.set_model(profile.priced_as)  # an alias is sized as its family
         self.composer.set_price_overrides(self._services.spend.price_overrides)
-        self.model_label.setText(f"{profile.name} · {profile.model}")
+        self.model_label.setText(f"{profile.name} · {profile.model} ▾")  # ▾: it opens a list
         self.controller.refresh_context()  # the system prompt may have changed
         self._update_status()
         if check_key_now:
@@ -340,32 +301,49 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _update_status(self) -> None:
-        spend = self._services.spend
-        usage = spend.total_usage
-        cost = format_usd(spend.total_cost)
-        if spend.has_unpriced:
-            cost += " + unpriced"
-        self.spend_label.setText(
-            f"Session: {usage.input_tokens:,} in · {usage.cached_tokens:,} cached · "
-            f"{usage.output_tokens:,} out · {cost}"
-        )
-        check = spend.check()
-        if check.state is BudgetState.OFF:
-            self.budget_label.setText("No budget")
-            self.budget_label.setToolTip("Set a session budget in Settings.")
-        else:
-            budget = format_usd(spend.budget_usd)
-            state = {
-                BudgetState.OK: "Budget",
-                BudgetState.WARNING: "⚠ Budget",
-                BudgetState.EXCEEDED: "⛔ Budget",
-            }[check.state]
-            self.budget_label.setText(f"{state}: {format_usd(spend.total_cost)} of {budget}")
-            self.budget_label.setToolTip(check.message or "")
+        spend_text, budget_text, budget_tip = status_texts(self._services.spend)
+        self.spend_label.setText(spend_text)
+        self.budget_label.setText(budget_text)
+        self.budget_label.setToolTip(budget_tip)
 
     # -- actions ---------------------------------------------------------------
     @Slot()
+    def open_model_picker(self) -> model_picker.ModelPicker | None:
+        """The active provider's catalogue beside the status bar's model button."""
+        try:
+            profile = self._services.resolve_profile()
+        except AppError as error:
+            self.statusBar().showMessage(error.text(), 8000)
+            return None
+        picker = model_picker.picker_for_profile(self._services, profile, self)
+        picker.model_chosen.connect(self._on_model_picker_model_chosen)
+        picker.show_near(self.model_label)
+        return picker
+
+    @Slot(str)
+    def _on_model_picker_model_chosen(self, model: str) -> None:
+        """The active profile now uses `model`: saved, and sent with the next question."""
+        problem = model_picker.use_model(self._services, model)
+        if problem:
+            self.notice.show_text(problem)
+        self._apply_profile()
+        self.settings_changed.emit()
+        images = len(self.composer.attachments())
+        self.statusBar().showMessage(model_picker.chosen_text(self._services, images), 10_000)
+
+    @Slot()
+    def open_spend_view(self) -> None:
+        """Totals by day, month, model and provider, and the gateway's credit."""
+        from desktop_app.ui.chat.spend_view import SpendDialog
+
+        self.spend_view = SpendDialog(self._services, self)
+        self.spend_view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.spend_view.open()
+
+    @Slot()
     def new_chat(self) -> None:
+        if not self._may_leave_the_answer():
+            return
         self.controller.load_conversation(None)
         self.conversations.select(None, emit=False)
         self.composer.focus_question()
@@ -429,19 +407,26 @@ class MainWindow(QMainWindow):
 
     # -- slots -----------------------------------------------------------------
     @Slot(int)
+    def _may_leave_the_answer(self) -> bool:
+        """Ask before leaving a conversation whose answer is still arriving."""
+        if not self.controller.busy:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "An answer is still arriving",
+            "Stop the answer and open the other conversation? The part that arrived "
+            "is saved, and you can regenerate it later.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            return True
+        self.conversations.select(self.controller.conversation_id, emit=False)
+        return False
+
     def _on_conversations_selected(self, conv_id: int) -> None:
-        if self.controller.busy and conv_id != self.controller.conversation_id:
-            answer = QMessageBox.question(
-                self,
-                "An answer is still arriving",
-                "Stop the answer and open the other conversation? The part that arrived "
-                "is saved, and you can regenerate it later.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                self.conversations.select(self.controller.conversation_id, emit=False)
-                return
+        if conv_id != self.controller.conversation_id and not self._may_leave_the_answer():
+            return
         self.controller.load_conversation(conv_id)
         # Stopping an answer on the way re-selects its conversation: select this one again.
         self.conversations.select(conv_id, emit=False)
