@@ -1,6 +1,6 @@
-"""Run AskShot's benchmarks: `python -m bench [startup|stream|images|client|memory ...]`.
+"""Run AskShot's benchmarks: `python -m bench [startup|stream|images|client|memory|ocr ...]`.
 
-Without names all five run, each in its own interpreter (so one's imports,
+Without names all of them run, each in its own interpreter (so one's imports,
 threads and heap cannot colour another's figures); the run ends with one line
 per figure and writes `bench/results/latest.json`. Benchmarks print figures;
 they never fail the build (the exit status is 0 unless a benchmark crashed).
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.common import RESULTS_DIR, ROOT, BenchResult, machine, print_table
 
-BENCHES = ("startup", "stream", "images", "client", "memory")
+BENCHES = ("startup", "stream", "images", "client", "memory", "ocr")
 
 
 def _run_here(name: str, json_out: Path | None) -> BenchResult:

@@ -300,8 +300,13 @@ def test_clicking_a_thumbnail_opens_the_full_size_viewer(
     assert max(att.thumbnail.width(), att.thumbnail.height()) <= 160
 
     qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
-    viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, ImageViewer)]
-    assert len(viewers) == 1 and viewers[0].isVisible()
+
+    def viewers() -> list[ImageViewer]:  # after the double-click interval (a double-click edits)
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, ImageViewer)]
+
+    qtbot.waitUntil(lambda: len(viewers()) == 1, timeout=TIMEOUT_MS)
+    viewers = viewers()
+    assert viewers[0].isVisible()
     viewer = viewers[0]
     assert "Original 3840×2160" in viewer.caption.text()
     viewer.fit_button.click()  # pixel for pixel: scrollable

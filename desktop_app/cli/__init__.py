@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 
 from desktop_app import __version__
 from desktop_app.cli import models as cli_models
+from desktop_app.cli import ocr as cli_ocr
 from desktop_app.core.errors import AppError, ErrorKind
 
 if TYPE_CHECKING:
     from desktop_app.context import Services
 
-COMMANDS = ("ask", "key", "history", "spend", "models")
+COMMANDS = ("ask", "key", "history", "spend", "models", "ocr")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue the last conversation",
     )
     ask.add_argument("--allow-over-budget", action="store_true", help="send even past the budget")
+    ask.add_argument(
+        "--redact",
+        choices=("auto", "off"),
+        help="auto: black out the email addresses, keys and other secrets read in each image "
+        "before it leaves (default: the Privacy setting, off unless turned on)",
+    )
+    ask.add_argument(
+        "--send-text",
+        action="store_true",
+        help="send the text read in each image (on this machine) instead of its pixels",
+    )
 
     key = sub.add_parser("key", help="manage API keys in the OS keyring")
     key_sub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
@@ -90,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="all-time totals per local day, month, model or provider",
     )
     cli_models.add_parser(sub)
+    cli_ocr.add_parser(sub)
     return parser
 
 
@@ -117,6 +130,7 @@ def run(args: argparse.Namespace, services: Services) -> int:
         "history": cli_manage.run_history,
         "spend": cli_manage.run_spend,
         "models": cli_models.run_models,
+        "ocr": cli_ocr.run_ocr,
     }
     try:
         return handlers[args.command](args, services)

@@ -9,6 +9,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.cli.ask_images import read_inputs
 from desktop_app.core.conversation import TurnPlan, TurnResult, check_text
 from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.events import Answer, Retrying, TextDelta
@@ -17,23 +18,7 @@ from desktop_app.core.turns import STATUS_LABELS, usage_line
 
 if TYPE_CHECKING:
     from desktop_app.context import Services
-    from desktop_app.core.images import PreparedImage
     from desktop_app.core.settings import ProviderProfile
-
-
-def _read_images(paths: list[str], model: str, detail: str) -> list[PreparedImage]:
-    from pathlib import Path
-
-    from desktop_app.core.images import prepare_image
-
-    images = []
-    for path in paths:
-        if path == "-":
-            data = sys.stdin.buffer.read()
-            images.append(prepare_image(data, model, detail, name="stdin"))  # type: ignore[arg-type]
-        else:
-            images.append(prepare_image(Path(path), model, detail, name=path))  # type: ignore[arg-type]
-    return images
 
 
 def _limits_allow(args: argparse.Namespace, plan: TurnPlan) -> None:
@@ -86,7 +71,17 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
     profile = services.resolve_profile(args.provider, args.base_url, args.model)
     key = services.api_key_for(profile)
     detail = args.detail or settings.default_detail
-    images = _read_images(args.image, profile.priced_as, detail)  # an alias sized as its family
+    redact = (args.redact or ("auto" if settings.privacy_auto_redact else "off")) == "auto"
+    inputs = read_inputs(
+        args.image,
+        profile.priced_as,  # an alias is sized and priced as its family
+        detail,
+        redact=redact,
+        send_text=args.send_text,
+        kinds=settings.privacy_kinds,
+        spend=services.spend,
+    )
+    question = inputs.question_with_texts(question)
     _learn_price(services, profile)
 
     engine = services.engine(save=not args.no_history)
@@ -96,7 +91,7 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
     plan = engine.plan_question(
         conversation_id,
         question,
-        images,
+        inputs.images,
         model=profile.model,
         system=args.system,
         priced_as=profile.priced_as,

@@ -248,6 +248,13 @@ class History:
         self._conn.executescript("PRAGMA incremental_vacuum;")
         return cur.rowcount
 
+    def truncate_wal(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so bytes deleted with
+        secure_delete (a redacted image) leave the log file too. Skipped while another
+        connection reads; the log is then emptied at a later checkpoint."""
+        with suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
     # -- messages ----------------------------------------------------------
 
     def delete_messages_from(self, conv_id: int, message_id: int) -> int:

@@ -25,6 +25,7 @@ from typing import Any
 from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.events import DETAILS, Detail
 from desktop_app.core.paths import config_dir, ensure_private_dir
+from desktop_app.core.privacy import KINDS
 from desktop_app.core.providers import (
     BUILTIN_NAMES,
     DEFAULT_PROVIDER,
@@ -82,6 +83,10 @@ class Settings:
     # How long a stream may go without content (a gateway's keep-alive comments
     # do not count) before the first token arrives; then it ends as stalled.
     first_content_timeout_seconds: float = 60.0
+    # Privacy: redact what the finder detects before sending, without asking;
+    # and which kinds of sensitive text count (names from privacy.KINDS).
+    privacy_auto_redact: bool = False
+    privacy_kinds: list[str] = field(default_factory=lambda: list(KINDS))
 
     # -- profiles ---------------------------------------------------------
     def profile_names(self) -> list[str]:
@@ -229,6 +234,8 @@ class Settings:
             "capture_default_question": self.capture_default_question,
             "max_output_tokens": self.max_output_tokens,
             "first_content_timeout_seconds": self.first_content_timeout_seconds,
+            "privacy_auto_redact": self.privacy_auto_redact,
+            "privacy_kinds": list(self.privacy_kinds),
         }
 
     @classmethod

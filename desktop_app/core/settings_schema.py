@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from desktop_app.core.privacy import KINDS
 from desktop_app.core.providers import ProviderProfile
 
 
@@ -120,6 +121,20 @@ def _prices(key: str, value: Any) -> dict[str, dict[str, float]]:
     return result
 
 
+def _kinds(key: str, value: Any) -> list[str]:
+    """Kinds of sensitive text, each one of privacy.KINDS, kept in that order."""
+    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+        raise _wrong(key, "a list of kinds of sensitive text", value)
+    unknown = [k for k in value if k not in KINDS]
+    if unknown:
+        known = ", ".join(f'"{k}"' for k in KINDS)
+        raise SettingsFormatError(
+            f'"{key}" names {_short(unknown[0])}, which is not a kind of sensitive text '
+            f"(known kinds: {known})"
+        )
+    return [k for k in KINDS if k in value]
+
+
 def profile_from_json(value: Any) -> ProviderProfile:
     """One profile from the file; unknown keys are ignored."""
     if not isinstance(value, dict):
@@ -157,6 +172,8 @@ def parse_settings(data: dict[str, Any], details: Sequence[str]) -> dict[str, An
         "capture_default_question": _text,
         "max_output_tokens": _tokens,
         "first_content_timeout_seconds": _seconds,
+        "privacy_auto_redact": _bool,
+        "privacy_kinds": _kinds,
     }
     values: dict[str, Any] = {}
     for key, check in checks.items():

@@ -69,7 +69,7 @@ Architecture: $arch
 Maintainer: AskShot developers <askshot@askshot.invalid>
 Installed-Size: $installed_kb
 Depends: $depends
-Recommends: fonts-dejavu-core | fonts-liberation2 | fonts-noto-core, hicolor-icon-theme
+Recommends: fonts-dejavu-core | fonts-liberation2 | fonts-noto-core, hicolor-icon-theme, tesseract-ocr
 Suggests: gnome-keyring | keepassxc, xdg-desktop-portal
 Section: utils
 Priority: optional

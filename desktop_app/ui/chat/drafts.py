@@ -8,6 +8,7 @@ conversation is shown again.
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Slot
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from desktop_app.core.history import History
     from desktop_app.ui.composer.widget import Composer
 
+_NOTHING_DELETED_BEFORE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SAVE_DELAY_MS = 600  # after the last keystroke: one write per pause, not per key
 
 
@@ -38,6 +40,7 @@ class DraftKeeper(QObject):
         self._timer.timeout.connect(self.save_now)
         composer.edit.textChanged.connect(self._on_composer_changed)
         composer.attachments_changed.connect(self._on_composer_changed)
+        composer.image_edited.connect(self._on_composer_image_edited)
 
     @Slot()
     def _on_composer_changed(self) -> None:
@@ -47,6 +50,17 @@ class DraftKeeper(QObject):
             self.edit_of = None  # emptied: what comes next is a new question, not the edit
             self._composer.clear_message()
         self._timer.start()
+
+    @Slot(int)
+    def _on_composer_image_edited(self, _key: int) -> None:
+        """The unedited pixels (perhaps redacted since) leave the history file at once."""
+        self.save_now()  # the draft without them (the edited image follows when prepared)
+        if self.problem is None and not self._paused and not self._history.closed:
+            try:  # a cutoff before any deletion: conversations awaiting Undo stay
+                self._history.purge_deleted(before=_NOTHING_DELETED_BEFORE)
+                self._history.truncate_wal()
+            except AppError as exc:
+                self.problem = exc
 
     @Slot()
     def save_now(self) -> None:

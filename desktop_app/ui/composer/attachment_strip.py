@@ -1,10 +1,12 @@
-"""The strip of attachment thumbnails under the question: view on click, remove with ×."""
+"""The strip of attachment thumbnails under the question: view on click, edit on double-click
+(or E), remove with ×; the chip's menu also sends an image's text instead of its pixels."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QFocusEvent,
     QFont,
     QFontMetrics,
@@ -18,7 +20,17 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QMenu,
+    QScrollArea,
+    QToolButton,
+    QWidget,
+)
+
+from desktop_app.core import ocr
 
 THUMB_BOX = QSize(80, 56)  # logical px: a 160-px thumbnail stays crisp at 200%
 PAD = 6
@@ -34,10 +46,14 @@ class AttachmentChip(QWidget):
     Signals:
         remove_requested(): the × was pressed, or Delete/Backspace on the focused chip.
         view_requested(): clicked, or Enter/Space on the focused chip.
+        edit_requested(): double-clicked, E on the focused chip, or "Edit…" in its menu.
+        as_text_requested(bool): "Send the text instead of the image" was toggled in its menu.
     """
 
     remove_requested = Signal()
     view_requested = Signal()
+    edit_requested = Signal()
+    as_text_requested = Signal(bool)
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,10 +61,18 @@ class AttachmentChip(QWidget):
         self._caption = "Preparing…"
         self._thumbnail: QImage | None = None
         self._pressed = False
+        self._as_text = False
+        # A click views only once it is clearly not the first half of a double-click.
+        self._click_timer = QTimer(self)
+        self._click_timer.setSingleShot(True)
+        self._click_timer.setInterval(QApplication.doubleClickInterval())
+        self._click_timer.timeout.connect(self.view_requested)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAttribute(Qt.WidgetAttribute.WA_Hover)
-        self.setToolTip(f"{name}\nClick or press Enter to view · Delete removes it")
+        self.setToolTip(
+            f"{name}\nClick or press Enter to view · double-click or E edits · Delete removes it"
+        )
         self.remove_button = QToolButton(self)
         self.remove_button.setText("×")
         self.remove_button.setAutoRaise(True)
@@ -73,6 +97,10 @@ class AttachmentChip(QWidget):
             self._update_accessible()
             self.updateGeometry()
             self.update()
+
+    def set_as_text(self, as_text: bool) -> None:
+        """Whether the menu shows "Send the text instead of the image" as checked."""
+        self._as_text = as_text
 
     def set_thumbnail(self, image: QImage | None) -> None:
         self._thumbnail = image
@@ -167,6 +195,8 @@ class AttachmentChip(QWidget):
             self.remove_requested.emit()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
             self.view_requested.emit()
+        elif key == Qt.Key.Key_E and not event.modifiers():
+            self.edit_requested.emit()
         else:
             super().keyPressEvent(event)
 
@@ -180,9 +210,33 @@ class AttachmentChip(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         inside = self.rect().contains(event.position().toPoint())
         if self._pressed and event.button() == Qt.MouseButton.LeftButton and inside:
-            self.view_requested.emit()
+            self._click_timer.start()
         self._pressed = False
         super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._click_timer.stop()
+            self._pressed = False
+            self.edit_requested.emit()
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = QMenu(self)
+        menu.addAction("&View", self.view_requested.emit)
+        menu.addAction("&Edit…", self.edit_requested.emit)
+        if ocr.available():  # without Tesseract the menu offers no OCR at all
+            as_text = menu.addAction("Send the &text instead of the image")
+            as_text.setCheckable(True)
+            as_text.setChecked(self._as_text)
+            as_text.setToolTip("Reads the text on this computer and sends it: far fewer tokens")
+            as_text.toggled.connect(self.as_text_requested)
+        menu.addSeparator()
+        menu.addAction("&Remove", self.remove_requested.emit)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
@@ -199,10 +253,14 @@ class AttachmentStrip(QScrollArea):
     Signals:
         remove_requested(int): the chip for this key asked to be removed.
         view_requested(int): the chip for this key asked to be viewed.
+        edit_requested(int): the chip for this key asked to be edited.
+        as_text_requested(int, bool): send this key's text instead of its pixels (or not).
     """
 
     remove_requested = Signal(int)
     view_requested = Signal(int)
+    edit_requested = Signal(int)
+    as_text_requested = Signal(int, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -232,6 +290,8 @@ class AttachmentStrip(QScrollArea):
         chip = AttachmentChip(name)
         chip.remove_requested.connect(lambda: self.remove_requested.emit(key))
         chip.view_requested.connect(lambda: self.view_requested.emit(key))
+        chip.edit_requested.connect(lambda: self.edit_requested.emit(key))
+        chip.as_text_requested.connect(lambda on: self.as_text_requested.emit(key, on))
         self._chips[key] = chip
         last = self._row.count() - 1  # the stretch stays last
         self._row.insertWidget(last if index is None else min(index, last), chip)

@@ -7,19 +7,24 @@ a worker (see core.image_work for what is kept and why). At most one job per ima
 is in flight; when it lands, the image is synced again, so the last change wins.
 An image is ready to send when no job is running for it and its prepared bytes
 match the current model and detail; the kept copy may still be on its way.
+An edit (the editor's Done) replaces an image's pixels: it is prepared anew
+from its best pixels with the edits applied, and nothing of the old one stays.
+An image can be sent as its text instead (read by OCR on a worker).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from PIL import Image
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
 from desktop_app.core.events import Detail
+from desktop_app.core.image_edits import Edit
 from desktop_app.core.image_tokens import describe_image_cost, image_tokens
 from desktop_app.core.image_work import (
     SourceCopy,
@@ -31,9 +36,12 @@ from desktop_app.core.image_work import (
 from desktop_app.core.images import PreparedImage
 from desktop_app.ui.composer.image_jobs import (
     ImagePreparer,
+    ImageText,
     NewImage,
     Thumbnail,
+    prepare_edited,
     prepare_new,
+    read_image_text,
     rebuild_thumbnail,
 )
 
@@ -50,6 +58,16 @@ class Attachment:
     kept_size: tuple[int, int] = (0, 0)  # the copy's size, known before the copy arrives
     generation: int = 0  # bumped per submitted job; results of older jobs are dropped
     working: bool = True  # a job that decides `prepared` is queued or running
+    source_generation: int = 0  # a kept copy from an older job is of pixels since edited
+    redacted: str = ""  # what automatic redaction covered ("" when nothing)
+    as_text: bool = False  # send `text` instead of the pixels
+    text: str | None = None  # the OCR text, once read
+
+    def source(self) -> SourceCopy | bytes | None:
+        """The best pixels there are: the kept copy, else the prepared bytes."""
+        if self.copy is not None:
+            return self.copy
+        return self.prepared.data if self.prepared is not None else None
 
 
 class AttachmentSet(QObject):
@@ -108,14 +126,26 @@ class AttachmentSet(QObject):
         return token_basis(att.prepared.original_size, att.kept_size, self.model, self.detail)
 
     def tokens(self) -> list[int | None]:
-        """Image tokens on the current model and detail, for each decoded image."""
-        sizes = [self.basis(att) for att in self._items.values()]
+        """Image tokens on the current model and detail, for each decoded image sent as pixels."""
+        sizes = [self.basis(att) for att in self._items.values() if not att.as_text]
         return [image_tokens(self.model, *size, self.detail) for size in sizes if size]
+
+    def image_tokens(self, att: Attachment) -> int | None:
+        basis = self.basis(att)
+        return image_tokens(self.model, *basis, self.detail) if basis else None
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(name, text) of each image sent as its text, in order, once read."""
+        return [(a.name, a.text) for a in self._items.values() if a.as_text and a.text is not None]
 
     def caption(self, att: Attachment) -> str:
         """E.g. "1365×768 · 36,835 tokens"; "Preparing…" first while a job runs."""
         basis = self.basis(att)
         cost = describe_image_cost(self.model, *basis, self.detail) if basis else ""
+        if att.as_text:
+            cost = "Reading its text…" if att.text is None else "Sent as its text"
+        elif att.redacted:
+            cost = f"{cost}\nRedacted {att.redacted}"
         return f"Preparing…\n{cost}".strip() if att.working else cost
 
     # -- changing ----------------------------------------------------------------------
@@ -128,12 +158,47 @@ class AttachmentSet(QObject):
             self._sync(att)
             self.updated.emit(att.key)
 
-    def add(self, name: str, source: QImage | Path) -> int:
-        """Append an image and start preparing it; returns its key."""
+    def add(self, name: str, source: QImage | Path, redact: Sequence[str] = ()) -> int:
+        """Append an image and start preparing it; returns its key.
+
+        With `redact` (finder kinds), what the finder sees is covered before anything
+        is prepared or kept.
+        """
         att = self._insert(name, len(self._items))
-        self._submit(att, partial(prepare_new, source, self.model, self.detail, name))
+        job = partial(prepare_new, source, self.model, self.detail, name, tuple(redact))
+        self._submit(att, job)
+        att.source_generation = att.generation
         self.updated.emit(att.key)
         return att.key
+
+    def edit(self, key: int, image: Image.Image, edits: Sequence[Edit]) -> bool:
+        """Replace the image's pixels by `image` (what the editor showed) with `edits` applied.
+
+        Its old prepared bytes, copy and thumbnail are dropped at once, so a draft
+        saved from now on holds no pixel of the unedited image. False: not there.
+        """
+        att = self._items.get(key)
+        if att is None or not edits:
+            return False
+        att.prepared, att.copy, att.thumbnail, att.text = None, None, None, None
+        att.kept_size, att.redacted = (0, 0), ""
+        job = partial(prepare_edited, image, tuple(edits), self.model, self.detail, att.name)
+        self._submit(att, job)
+        att.source_generation = att.generation
+        self.updated.emit(att.key)  # sent as text: read again once prepared
+        return True
+
+    def set_as_text(self, key: int, as_text: bool) -> None:
+        """Send the image's text instead of its pixels (read on a worker the first time)."""
+        att = self._items.get(key)
+        if att is None:
+            return
+        att.as_text = as_text
+        if as_text and att.text is None and not att.working:
+            source = att.source()
+            if source is not None:
+                self._submit(att, partial(read_image_text, source, att.name))
+        self.updated.emit(att.key)
 
     def remove(self, key: int) -> None:
         if self._items.pop(key, None) is not None:
@@ -143,7 +208,7 @@ class AttachmentSet(QObject):
         """The prepared images, in order; the set is empty afterwards."""
         if not self.is_ready():
             raise RuntimeError("images are still being prepared")
-        taken = [att for att in self._items.values() if att.prepared is not None]
+        taken = [a for a in self._items.values() if a.prepared is not None and not a.as_text]
         self._taken = {att.prepared.sha256: att for att in taken if att.prepared is not None}
         for key in list(self._items):
             self.remove(key)
@@ -224,8 +289,8 @@ class AttachmentSet(QObject):
             # already be sent; keep the copy for a restore() then.
             taken = {att.key: att for att in self._taken.values()}
             att = self._items.get(key[0]) or taken.get(key[0])
-            if att is None:
-                return
+            if att is None or key[1] < att.source_generation:
+                return  # the copy of pixels since replaced by an edit
             att.copy = result
         else:
             att = self._current(key)
@@ -235,10 +300,16 @@ class AttachmentSet(QObject):
             if isinstance(result, NewImage):
                 att.prepared, att.thumbnail = result.prepared, result.thumbnail
                 att.kept_size = copy_size(*result.prepared.original_size)
+                att.redacted = result.redacted
+            elif isinstance(result, ImageText):
+                att.text = result.text
             elif isinstance(result, Thumbnail):
                 att.thumbnail, att.copy = result.thumbnail, result.copy
             elif isinstance(result, PreparedImage):
                 att.prepared = result
+            source = att.source()
+            if att.as_text and att.text is None and source is not None:  # asked while busy
+                self._submit(att, partial(read_image_text, source, att.name))
         self._sync(att)  # the model or detail may have changed meanwhile
         self.updated.emit(att.key)
         if self.is_ready():

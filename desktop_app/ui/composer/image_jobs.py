@@ -6,22 +6,26 @@ as signals that Qt queues to GUI-thread slots. A new image reports twice: first
 its prepared bytes and thumbnail (the image can be sent), then the kept copy
 (a 4K LANCZOS downscale alone takes ~130 ms; nobody waits for it to send).
 What is kept and why, and the Qt-free steps, are in `core.image_work`.
+Redaction (automatic, or the editor's edits) is applied to the decoded
+full-size image here, before anything is prepared or kept.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
+from PIL import Image
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
 from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.events import Detail
+from desktop_app.core.image_edits import Edit, apply_edits
 from desktop_app.core.image_work import SourceCopy, keep_copy
 from desktop_app.core.images import PreparedImage, load_image, prepare_image
 from desktop_app.ui.common.qt_images import make_thumbnail, qimage_to_pil
@@ -40,6 +44,14 @@ class NewImage:
 
     prepared: PreparedImage
     thumbnail: QImage
+    redacted: str = ""  # what automatic redaction covered, e.g. "1 email address"
+
+
+@dataclass(frozen=True)
+class ImageText:
+    """The text read from an attachment, to send instead of its pixels."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -51,16 +63,48 @@ class Thumbnail:
 
 
 def prepare_new(
-    source: Source, model: str, detail: Detail, name: str
+    source: Source, model: str, detail: Detail, name: str, redact: Sequence[str] = ()
 ) -> Iterator[NewImage | SourceCopy]:
     """Decode once; yield the prepared bytes and thumbnail, then the kept copy.
 
     The full-size image lives only in this generator's frame, on the worker.
+    With `redact` (finder kinds), what the finder sees is covered first, so the
+    unredacted pixels are never prepared, kept or saved in a draft.
     """
     image = qimage_to_pil(source) if isinstance(source, QImage) else load_image(source, name)
+    redacted = ""
+    if redact:
+        from desktop_app.ui.editor.finder import redact_found
+
+        image, redacted = redact_found(image, redact)
+    yield from _prepare_decoded(image, model, detail, name, redacted)
+
+
+def decode_source(source: SourceCopy | bytes, name: str) -> Image.Image:
+    """An attachment's kept copy or prepared bytes as an image (tens of ms)."""
+    return source.decode(name) if isinstance(source, SourceCopy) else load_image(source, name)
+
+
+def prepare_edited(
+    image: Image.Image, edits: Sequence[Edit], model: str, detail: Detail, name: str
+) -> Iterator[NewImage | SourceCopy]:
+    """An attachment after the editor's Done: the pixels it edited with `edits` applied."""
+    yield from _prepare_decoded(apply_edits(image, edits), model, detail, name, "")
+
+
+def _prepare_decoded(
+    image: Image.Image, model: str, detail: Detail, name: str, redacted: str
+) -> Iterator[NewImage | SourceCopy]:
     prepared = prepare_image(image, model, detail, name=name)
-    yield NewImage(prepared, make_thumbnail(image))
+    yield NewImage(prepared, make_thumbnail(image), redacted)
     yield keep_copy(image, prepared)
+
+
+def read_image_text(source: SourceCopy | bytes, name: str) -> ImageText:
+    """OCR of an attachment's best pixels, for "Send the text instead of the image"."""
+    from desktop_app.core import ocr
+
+    return ImageText(ocr.read_text(decode_source(source, name)).strip())
 
 
 def rebuild_thumbnail(prepared: PreparedImage) -> Thumbnail:

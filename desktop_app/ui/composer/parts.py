@@ -310,3 +310,26 @@ class ActionRow(QWidget):
         row.addSpacing(8)
         row.addWidget(self.estimate_label, 1)
         row.addWidget(self.send_button)
+
+
+def with_image_texts(question: str, texts: Sequence[tuple[str, str]]) -> str:
+    """The question followed by the text of each image sent as its text."""
+    if not texts:
+        return question
+    blocks = [question.rstrip()] if question.strip() else []
+    blocks += [f"Text read from the image “{name}”:\n{text}" for name, text in texts]
+    return "\n\n".join(blocks)
+
+
+def text_saving(
+    model: str, image_tokens: int | None, text: str, overrides: Mapping[str, Price] | None
+) -> str:
+    """E.g. "Sent as text · 42 tokens\\nsaves 8,458 tokens ($0.0013)"."""
+    tokens = estimate_text_tokens(text)
+    line = f"Sent as text · {tokens:,} tokens"
+    if image_tokens is None or image_tokens <= tokens:
+        return line
+    saved = image_tokens - tokens
+    cost = estimate_cost(model, saved, 0, overrides)
+    money = f" ({format_usd(cost)})" if cost and cost >= 0.0000005 else ""
+    return f"{line}\nsaves {saved:,} tokens{money}"

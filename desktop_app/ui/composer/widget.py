@@ -9,8 +9,10 @@ inline sentence and everything else stays; `take()` and `restore()` round-trip.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QMimeData, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QKeyEvent, QPalette, QPixmap, QTextCursor
@@ -24,11 +26,13 @@ from PySide6.QtWidgets import (
 from desktop_app.core.events import DETAILS, Detail
 from desktop_app.core.images import PreparedImage
 from desktop_app.core.pricing import Price
+from desktop_app.core.privacy import KINDS
 from desktop_app.core.spend import BudgetCheck, BudgetState
 from desktop_app.ui.common.image_viewer import view_attachment
 from desktop_app.ui.common.qt_images import images_in_mime
 from desktop_app.ui.composer.attachment_strip import AttachmentStrip
 from desktop_app.ui.composer.attachments import Attachment, AttachmentSet
+from desktop_app.ui.composer.image_jobs import decode_source
 from desktop_app.ui.composer.parts import (
     ActionRow,
     Estimate,
@@ -37,8 +41,16 @@ from desktop_app.ui.composer.parts import (
     Severity,
     estimate_line,
     send_button_style,
+    text_saving,
+    with_image_texts,
 )
 from desktop_app.ui.composer.question_edit import QuestionEdit
+from desktop_app.ui.editor.dialog import ImageEditor
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from desktop_app.core.settings import Settings
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)"
 PASTED = "Pasted image"
@@ -57,6 +69,8 @@ class Composer(QWidget):
         attachments_changed(): an image was added, prepared again or removed.
         estimate_changed(object): the new `Estimate` for the question and its images.
         message_dismissed(): the user closed the message above the box (×).
+        image_edited(int): the editor replaced this attachment's pixels; the old ones must
+            leave the history (the draft keeper saves and drops unused images).
     """
 
     send_requested = Signal()
@@ -65,6 +79,7 @@ class Composer(QWidget):
     attachments_changed = Signal()
     estimate_changed = Signal(object)
     message_dismissed = Signal()
+    image_edited = Signal(int)
 
     def __init__(
         self,
@@ -86,6 +101,7 @@ class Composer(QWidget):
         self._send_pending = False
         self._last_dir = ""
         self._estimate = Estimate(None, None, "")
+        self._privacy: Settings | None = None
         self.images = AttachmentSet(model, detail, self)
         self.images.added.connect(self._on_images_added)
         self.images.updated.connect(self._on_images_updated)
@@ -103,6 +119,8 @@ class Composer(QWidget):
         self.strip = AttachmentStrip()
         self.strip.remove_requested.connect(self._on_strip_remove_requested)
         self.strip.view_requested.connect(self._on_strip_view_requested)
+        self.strip.edit_requested.connect(self._on_strip_edit_requested)
+        self.strip.as_text_requested.connect(self.images.set_as_text)
         self.edit = QuestionEdit(self._handle_mime, self._handle_escape)
         self.edit.submit_requested.connect(self.request_send)
         self.edit.textChanged.connect(self._refresh)
@@ -151,6 +169,14 @@ class Composer(QWidget):
     def set_budget_check(self, check: BudgetCheckFn | None) -> None:
         self._budget_check = check
         self._refresh()
+
+    def set_privacy_settings(self, settings: Settings | None) -> None:
+        """The live settings whose privacy choices (automatic redaction) apply to new images."""
+        self._privacy = settings
+
+    def _redact_kinds(self) -> Sequence[str]:
+        privacy = self._privacy
+        return tuple(privacy.privacy_kinds) if privacy and privacy.privacy_auto_redact else ()
 
     def set_send_check(self, check: Callable[[], bool] | None) -> None:
         """A last question before sending (a text-only model with images); False: not sent."""
@@ -231,7 +257,7 @@ class Composer(QWidget):
         count = 0
         for item in paths:
             path = Path(item)
-            self.images.add(path.name or str(path), path)
+            self.images.add(path.name or str(path), path, self._redact_kinds())
             count += 1
         return count
 
@@ -243,7 +269,31 @@ class Composer(QWidget):
             self.show_message(f"“{name}” is empty. Copy or capture the image again.")
             return
         self.clear_message()
-        self.images.add(self._unique(name), image)
+        self.images.add(self._unique(name), image, self._redact_kinds())
+
+    def edit_image(self, key: int) -> ImageEditor | None:
+        """Open the editor on an attachment's best pixels; Done replaces the attachment."""
+        att = self.images.get(key)
+        source = att.source() if att is not None else None
+        if att is None or source is None:
+            return None  # still decoding: nothing to edit yet
+        image = decode_source(source, att.name)
+        kinds = tuple(self._privacy.privacy_kinds) if self._privacy else KINDS
+        editor = ImageEditor(image, att.name, kinds=kinds, parent=self.window())
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.accepted.connect(partial(self._on_editor_accepted, key, editor, image))
+        editor.finished.connect(self.focus_question)  # typing goes on where it belongs
+        editor.open()
+        return editor
+
+    def _on_editor_accepted(self, key: int, editor: ImageEditor, image: Image.Image) -> None:
+        self._send_pending = False  # the message changed: let the user look before sending
+        if self.images.edit(key, image, editor.edits()):
+            self.image_edited.emit(key)
+
+    def image_texts(self) -> list[tuple[str, str]]:
+        """(name, text) of each image sent as its text; take() puts them after the question."""
+        return self.images.texts()
 
     def can_accept_mime(self, mime: QMimeData) -> bool:
         """Whether `mime` holds image data or local files (for a drag-enter handler)."""
@@ -273,10 +323,12 @@ class Composer(QWidget):
     def take(self) -> tuple[str, list[PreparedImage], Detail]:
         """The question, its prepared images and the detail, for sending; clears the composer.
 
-        Raises RuntimeError while images are still being prepared (wait for send_requested).
+        Images sent as their text are not among the images: their text follows the
+        question. Raises RuntimeError while images are still being prepared (wait for
+        send_requested).
         """
+        question = with_image_texts(self.text(), self.images.texts())
         images = self.images.take()
-        question = self.text()
         self.edit.clear()
         self.clear_message()
         self._send_pending = False
@@ -316,7 +368,7 @@ class Composer(QWidget):
         """Recompute the estimate, the budget warning and the Send button."""
         estimate = estimate_line(
             self._model,
-            self.text(),
+            with_image_texts(self.text(), self.images.texts()),
             self.images.tokens(),
             preparing=self.images.preparing(),
             context_tokens=self._context_tokens,
@@ -426,6 +478,10 @@ class Composer(QWidget):
         if att is not None and att.prepared is not None:  # else still decoding: nothing to show
             view_attachment(att.prepared, att.copy, self.window())
 
+    @Slot(int)
+    def _on_strip_edit_requested(self, key: int) -> None:
+        self.edit_image(key)
+
     @Slot(int, int)
     def _on_images_added(self, key: int, index: int) -> None:
         att = self.images.get(key)
@@ -440,7 +496,12 @@ class Composer(QWidget):
         chip = self.strip.chip(key)
         if att is not None and chip is not None:
             chip.set_thumbnail(att.thumbnail)
-            chip.set_caption(self.images.caption(att))
+            chip.set_as_text(att.as_text)
+            caption = self.images.caption(att)
+            if att.as_text and att.text is not None and not att.working:
+                tokens = self.images.image_tokens(att)
+                caption = text_saving(self._model, tokens, att.text, self._overrides)
+            chip.set_caption(caption)
         self._refresh()
         self.attachments_changed.emit()
 

@@ -33,6 +33,7 @@ from desktop_app.core.settings import Settings
 from desktop_app.core.turns import price_overrides
 from desktop_app.ui.common.screen_fit import fit_to_screen
 from desktop_app.ui.settings.pages import BudgetsPage, GeneralPage
+from desktop_app.ui.settings.privacy import PrivacyPage
 from desktop_app.ui.settings.providers import ProvidersPage
 from desktop_app.ui.settings.widgets import Note, SettingsInvalid
 
@@ -63,11 +64,13 @@ class SettingsDialog(QDialog):
         self.providers_page = ProvidersPage(services)
         self.general_page = GeneralPage(services.settings)
         self.budgets_page = BudgetsPage(services.settings)
+        self.privacy_page = PrivacyPage(services.settings)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
         self.tabs.addTab(self.providers_page, "Providers")
         self.tabs.addTab(self.general_page, "General")
         self.tabs.addTab(self.budgets_page, "Budgets && prices")
+        self.tabs.addTab(self.privacy_page, "Privacy")
 
         self.error_note = Note("error")
         self.buttons = QDialogButtonBox(
@@ -106,7 +109,7 @@ class SettingsDialog(QDialog):
         self.error_note.clear_message()
         live = self._services.settings
         draft = copy.deepcopy(live)
-        pages = (self.providers_page, self.general_page, self.budgets_page)
+        pages = (self.providers_page, self.general_page, self.budgets_page, self.privacy_page)
         for page in pages:
             try:
                 page.collect(draft)

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.conversations = ConversationList(services.history())
         self.chat_view = ChatView()
         self.composer = Composer(budget_check=services.spend.check)
+        self.composer.set_privacy_settings(services.settings)  # automatic redaction
         self.first_run = FirstRunPanel()
         self.first_run.settings_requested.connect(self.open_settings)
 
