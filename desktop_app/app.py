@@ -80,6 +80,7 @@ def run_window(
 
             controller = CaptureController(window)
             controller.captured.connect(on_captured)
+            controller.edit_requested.connect(on_edit_requested)
             controller.cancelled.connect(window.show_and_raise)
             controller.failed.connect(window.show_capture_failure)
             controllers.append(controller)
@@ -101,6 +102,17 @@ def run_window(
             if not window.composer.text().strip():
                 window.composer.set_text(services.settings.capture_default_question)
             window.composer.request_send()
+
+    def on_edit_requested(image: QImage) -> None:
+        from desktop_app.ui.editor.capture import edit_capture
+
+        window.show_and_raise()
+        edit_capture(
+            image,
+            window.attach_image,
+            kinds=services.settings.privacy_kinds,
+            parent=window,
+        )
 
     window.capture_requested.connect(start_capture)
     server.show_requested.connect(window.show_and_raise)

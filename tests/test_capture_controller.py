@@ -115,3 +115,37 @@ def test_escape_cancels_the_overlay(qtbot: QtBot, window: Swatch) -> None:
         qtbot.keyClick(_overlay(), Qt.Key.Key_Escape)
     assert captured == []
     assert window.isVisible()
+
+
+def test_e_accepts_the_region_for_editing_first(qtbot: QtBot, window: Swatch) -> None:
+    other = Swatch(QColor(0, 160, 0), QRect(0, 0, 800, 800))
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitExposed(other)
+    controller = CaptureController(hide_delay_ms=10)
+    captured: list[QImage] = []
+    controller.captured.connect(captured.append)
+    with qtbot.waitSignal(controller.overlay_shown, timeout=5000):
+        controller.capture_region(window)
+    overlay = _overlay()
+    qtbot.mousePress(overlay, Qt.MouseButton.LeftButton, pos=QPoint(10, 20))
+    qtbot.mouseMove(overlay, QPoint(110, 70))
+    qtbot.mouseRelease(overlay, Qt.MouseButton.LeftButton, pos=QPoint(110, 70))
+    with qtbot.waitSignal(controller.edit_requested, timeout=5000) as blocker:
+        qtbot.keyClick(overlay, Qt.Key.Key_E)
+    image: QImage = blocker.args[0]
+    assert (image.width(), image.height()) == (100, 50)
+    assert captured == []  # nothing attached before the edit
+
+    # The editor opens on it; only the edited pixels are handed on.
+    from desktop_app.core.image_edits import Edit
+    from desktop_app.ui.editor.capture import edit_capture
+
+    attached: list[tuple[QImage, str]] = []
+    editor = edit_capture(image, lambda img, name: attached.append((img, name)))
+    editor.add_edit(Edit("redact", (0, 0, 50, 50)))
+    editor.accept()
+    ((edited, name),) = attached
+    assert name == "Screen capture"
+    assert edited.pixelColor(10, 10) == QColor(0, 0, 0)  # redacted
+    assert edited.pixelColor(80, 25) == QColor(0, 160, 0)  # untouched

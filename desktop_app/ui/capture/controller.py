@@ -36,6 +36,7 @@ class CaptureController(QObject):
 
     Signals:
         captured(QImage): the chosen region, physical pixels.
+        edit_requested(QImage): the same, accepted with E: edit it before attaching.
         cancelled(): the person cancelled; nothing to attach.
         failed(str): a sentence saying why nothing could be captured and what to do.
         overlay_shown(): the selection overlay is up and has the keyboard (for tests
@@ -43,6 +44,7 @@ class CaptureController(QObject):
     """
 
     captured = Signal(QImage)
+    edit_requested = Signal(QImage)
     cancelled = Signal()
     failed = Signal(str)
     overlay_shown = Signal()
@@ -52,6 +54,7 @@ class CaptureController(QObject):
     ) -> None:
         super().__init__(parent)
         self.hide_delay_ms = hide_delay_ms
+        self._edit = False  # the overlay was accepted with E
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -145,6 +148,7 @@ class CaptureController(QObject):
             self._finish(image=image)
 
     def _on_session_accepted(self, rect: Rect) -> None:
+        self._edit = self._session is not None and self._session.edit_wanted
         self._deliver(rect)
 
     def _on_session_cancelled(self) -> None:
@@ -175,8 +179,9 @@ class CaptureController(QObject):
             if environment.manages_windows(QGuiApplication.platformName()):
                 window.raise_()
                 window.activateWindow()
+        edit, self._edit = self._edit, False
         if image is not None:
-            self.captured.emit(image)
+            (self.edit_requested if edit else self.captured).emit(image)
         elif error is not None:
             self.failed.emit(error)
         elif cancelled:

@@ -44,6 +44,7 @@ class OverlaySession(QObject):
         self._overlays: list[ScreenOverlay] = []
         self._announced = False
         self._done = False
+        self.edit_wanted = False  # accepted with E: open the editor before attaching
         self._managed = True  # set for real in start()
 
     # --- life cycle ------------------------------------------------------------
@@ -193,6 +194,10 @@ class OverlaySession(QObject):
             if self.model.has_selection():
                 assert self.model.rect is not None
                 self._accept(self.model.rect)
+        elif key == Qt.Key.Key_E and self.model.has_selection():
+            assert self.model.rect is not None
+            self.edit_wanted = True
+            self._accept(self.model.rect)
         elif key in (Qt.Key.Key_Space, Qt.Key.Key_F):
             self._accept_screen_under_cursor()
         elif key in _ARROWS and self.model.rect is not None:
