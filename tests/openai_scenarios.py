@@ -1,6 +1,6 @@
 """What the fake OpenAI server does for one request: `Scenario` and named presets.
 
-Each preset replays one case from DESIGN.md "What the wire really does", with
+Each preset replays one case from docs/architecture.md, "What the wire really does", with
 error bodies shaped like the real services' (OpenAI, OpenRouter, Azure).
 """
 

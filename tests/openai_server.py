@@ -1,7 +1,7 @@
 """A small OpenAI-compatible chat server on 127.0.0.1 for tests and manual runs.
 
 It streams Server-Sent Events exactly like the real API (HTTP/1.1, chunked) and
-can replay every case in DESIGN.md "What the wire really does", one scripted
+can replay every case in docs/architecture.md, "What the wire really does", one scripted
 `Scenario` per request. It records every request so tests can check what the
 client really sent (text, detail, image pixel sizes, stream_options).
 

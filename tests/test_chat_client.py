@@ -1,6 +1,6 @@
 """The chat client against a real HTTP server on 127.0.0.1, through the real openai SDK.
 
-One test per case in DESIGN.md "What the wire really does": what the user
+One test per case in docs/architecture.md, "What the wire really does": what the user
 would see (text, usage, cost, model, finish reason, the error sentence) and what
 went over the wire (text, detail, image pixels, stream_options). Failures before
 the answer and retries are in test_chat_client_failures.py, cancel in

@@ -1,7 +1,7 @@
 """`askshot` on the command line: the same engine as the window, no Qt.
 
 Every expected failure ends with one sentence on stderr and the exit code
-DESIGN.md lists; only a bug prints a traceback (exit 1).
+docs/architecture.md lists; only a bug prints a traceback (exit 1).
 """
 
 from __future__ import annotations

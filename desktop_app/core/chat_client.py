@@ -1,6 +1,6 @@
 """The one module that talks to `openai`: build a chat request, stream it, translate it.
 
-`ChatClient.stream` turns the wire (see DESIGN.md "What the wire really does")
+`ChatClient.stream` turns the wire (docs/architecture.md, "What the wire really does")
 into app events and every failure into exactly one `AppError`. The blocking SDK
 calls run on a worker thread so the consumer can stop within a poll interval
 even while the server stalls; on cancel the worker's socket is shut down so it
