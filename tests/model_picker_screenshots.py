@@ -15,25 +15,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-
-def wait_until(check: Callable[[], bool], timeout: float = 15.0) -> None:
-    from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QApplication
-
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not get there in time")
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-
-
-def settle(seconds: float = 0.4) -> None:
-    deadline = time.monotonic() + seconds
-    wait_until(lambda: time.monotonic() > deadline)
+from tests.window_screenshots import settle, wait_until
 
 
 def main(out: Path, theme: str) -> int:

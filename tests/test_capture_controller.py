@@ -70,6 +70,18 @@ def test_one_capture_at_a_time_and_cancel_during_the_delay(qtbot: QtBot, window:
     assert not controller.busy
 
 
+def _region_overlay_over_green(qtbot: QtBot, window: Swatch) -> CaptureController:
+    """A green window to grab, and the region overlay up over it."""
+    other = Swatch(QColor(0, 160, 0), QRect(0, 0, 800, 800))
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitExposed(other)
+    controller = CaptureController(hide_delay_ms=10)
+    with qtbot.waitSignal(controller.overlay_shown, timeout=5000):
+        controller.capture_region(window)
+    return controller
+
+
 def _overlay() -> QWidget:
     from desktop_app.ui.capture.overlay import ScreenOverlay
 
@@ -80,13 +92,7 @@ def _overlay() -> QWidget:
 
 
 def test_region_drag_and_enter_give_the_selected_size(qtbot: QtBot, window: Swatch) -> None:
-    other = Swatch(QColor(0, 160, 0), QRect(0, 0, 800, 800))  # something to grab
-    qtbot.addWidget(other)
-    other.show()
-    qtbot.waitExposed(other)
-    controller = CaptureController(hide_delay_ms=10)
-    with qtbot.waitSignal(controller.overlay_shown, timeout=5000):
-        controller.capture_region(window)
+    controller = _region_overlay_over_green(qtbot, window)
     overlay = _overlay()
     qtbot.mousePress(overlay, Qt.MouseButton.LeftButton, pos=QPoint(10, 20))
     qtbot.mouseMove(overlay, QPoint(110, 70))
@@ -102,15 +108,9 @@ def test_region_drag_and_enter_give_the_selected_size(qtbot: QtBot, window: Swat
 
 
 def test_escape_cancels_the_overlay(qtbot: QtBot, window: Swatch) -> None:
-    other = Swatch(QColor(0, 160, 0), QRect(0, 0, 800, 800))
-    qtbot.addWidget(other)
-    other.show()
-    qtbot.waitExposed(other)
-    controller = CaptureController(hide_delay_ms=10)
+    controller = _region_overlay_over_green(qtbot, window)
     captured: list[QImage] = []
     controller.captured.connect(captured.append)
-    with qtbot.waitSignal(controller.overlay_shown, timeout=5000):
-        controller.capture_region(window)
     with qtbot.waitSignal(controller.cancelled, timeout=5000):
         qtbot.keyClick(_overlay(), Qt.Key.Key_Escape)
     assert captured == []
@@ -118,15 +118,9 @@ def test_escape_cancels_the_overlay(qtbot: QtBot, window: Swatch) -> None:
 
 
 def test_e_accepts_the_region_for_editing_first(qtbot: QtBot, window: Swatch) -> None:
-    other = Swatch(QColor(0, 160, 0), QRect(0, 0, 800, 800))
-    qtbot.addWidget(other)
-    other.show()
-    qtbot.waitExposed(other)
-    controller = CaptureController(hide_delay_ms=10)
+    controller = _region_overlay_over_green(qtbot, window)
     captured: list[QImage] = []
     controller.captured.connect(captured.append)
-    with qtbot.waitSignal(controller.overlay_shown, timeout=5000):
-        controller.capture_region(window)
     overlay = _overlay()
     qtbot.mousePress(overlay, Qt.MouseButton.LeftButton, pos=QPoint(10, 20))
     qtbot.mouseMove(overlay, QPoint(110, 70))

@@ -7,7 +7,6 @@ double-clicks and drags there as a person would.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,13 @@ import pytest
 from PIL import Image, ImageChops
 
 from tests.openai_server import FakeOpenAI, Scenario, decode_data_url
-from tests.test_window_xvfb import App, fake, wait_for, x  # noqa: F401 (fixtures)
+from tests.test_window_xvfb import (  # noqa: F401 (fixtures)
+    App,
+    clipboard_serving,
+    fake,
+    wait_for,
+    x,
+)
 from tests.xvfb import XvfbServer
 
 pytestmark = pytest.mark.xvfb
@@ -41,30 +46,8 @@ def magenta_png(x: XvfbServer, tmp_path: Path) -> Iterator[Path]:  # noqa: F811
     """A flat magenta PNG on the CLIPBOARD, served by xclip until the test ends."""
     path = tmp_path / "magenta.png"
     Image.new("RGB", SIZE, MAGENTA).save(path)
-    owner = subprocess.Popen(
-        ["xclip", "-quiet", "-selection", "clipboard", "-t", "image/png", "-i", str(path)],
-        env=x.env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-
-        def offered() -> bool:
-            targets = subprocess.run(
-                ["xclip", "-selection", "clipboard", "-t", "TARGETS", "-o"],
-                env=x.env(),
-                capture_output=True,
-                text=True,
-                timeout=5,
-                check=False,
-            )
-            return "image/png" in targets.stdout
-
-        wait_for("xclip to own the clipboard", offered, timeout=10)
+    with clipboard_serving(x, path):
         yield path
-    finally:
-        owner.kill()
-        owner.wait(timeout=5)
 
 
 def colour_box(

@@ -9,6 +9,7 @@ the SQLite history and a screenshot of the screen.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -154,6 +155,13 @@ def clipboard_png(x: XvfbServer, tmp_path: Path) -> Iterator[Path]:
     """A 1920×1080 screenshot PNG on the CLIPBOARD, served by xclip until the test ends."""
     path = tmp_path / "copied.png"
     screenshot(1920, 1080).save(path)
+    with clipboard_serving(x, path):
+        yield path
+
+
+@contextlib.contextmanager
+def clipboard_serving(x: XvfbServer, path: Path) -> Iterator[None]:
+    """xclip offers the PNG at `path` on the CLIPBOARD while the block runs."""
     # -quiet keeps xclip in the foreground, so its PID is the process serving the selection.
     owner = subprocess.Popen(
         ["xclip", "-quiet", "-selection", "clipboard", "-t", "image/png", "-i", str(path)],
@@ -175,7 +183,7 @@ def clipboard_png(x: XvfbServer, tmp_path: Path) -> Iterator[Path]:
             return "image/png" in targets.stdout
 
         wait_for("xclip to own the clipboard", offered, timeout=10)
-        yield path
+        yield
     finally:
         owner.kill()
         owner.wait(timeout=5)

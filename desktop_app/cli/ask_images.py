@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.cli.ocr import load_full_size, require_tesseract
+from desktop_app.core import privacy
 from desktop_app.core.errors import AppError, ErrorKind
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from desktop_app.core.privacy import Finding
     from desktop_app.core.spend import SessionSpend
 
-# How a finding's kind reads in a count: (one, many).
+# How a finding's kind reads on the command line, shorter than the window's: (one, many).
 KIND_NAMES = {
     "email": ("email address", "email addresses"),
     "api_key": ("API key", "API keys"),
@@ -115,13 +116,7 @@ def redaction_note(findings: Sequence[Finding], label: str) -> str:
     """'redacted 1 email address and 2 API keys in shot.png': kinds and counts, no values."""
     if not findings:
         return f"found nothing to redact in {label}."
-    counts: dict[str, int] = {}
-    for finding in findings:
-        counts[finding.kind] = counts.get(finding.kind, 0) + 1
-    parts = []
-    for kind, count in counts.items():
-        one, many = KIND_NAMES.get(kind, (kind, kind))
-        parts.append(f"{count} {one if count == 1 else many}")
+    parts = privacy.counted(findings, KIND_NAMES)
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"redacted {listed} in {label}."
 

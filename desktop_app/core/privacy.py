@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from desktop_app.core.ocr import Word, lines
@@ -286,12 +286,21 @@ def find_secrets(words: list[Word], kinds: Sequence[str] = KINDS) -> list[Findin
     return findings
 
 
-def summary(findings: Sequence[Finding]) -> str:
-    """Kinds and counts, never the values: "2 email addresses, 1 API key or token"."""
+def counted(
+    findings: Sequence[Finding], names: Mapping[str, tuple[str, str]] = KIND_NAMES
+) -> list[str]:
+    """One phrase per kind found, in KINDS order: "2 email addresses"; never the values."""
     counts: dict[str, int] = {}
     for f in findings:
         counts[f.kind] = counts.get(f.kind, 0) + 1
-    return ", ".join(
-        f"{n} {KIND_NAMES[k][0] if n == 1 else KIND_NAMES[k][1]}"
-        for k, n in sorted(counts.items(), key=lambda item: KINDS.index(item[0]))
-    )
+    order = {kind: index for index, kind in enumerate(KINDS)}
+    phrases = []
+    for kind, n in sorted(counts.items(), key=lambda item: order.get(item[0], len(order))):
+        one, many = names.get(kind, (kind, kind))
+        phrases.append(f"{n} {one if n == 1 else many}")
+    return phrases
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    """Kinds and counts, never the values: "2 email addresses, 1 API key or token"."""
+    return ", ".join(counted(findings))

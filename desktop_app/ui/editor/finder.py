@@ -13,16 +13,7 @@ from PIL import Image
 from desktop_app.core import ocr
 from desktop_app.core.errors import AppError, ErrorKind
 from desktop_app.core.image_edits import Edit, apply_edits
-from desktop_app.core.privacy import KINDS, Finding, find_secrets
-
-KIND_NAMES = {
-    "email": ("email address", "email addresses"),
-    "api_key": ("key or token", "keys or tokens"),
-    "card": ("card number", "card numbers"),
-    "iban": ("IBAN", "IBANs"),
-    "ip": ("IP address", "IP addresses"),
-    "phone": ("phone number", "phone numbers"),
-}
+from desktop_app.core.privacy import KINDS, Finding, find_secrets, summary
 
 
 def install_sentence() -> str:
@@ -40,15 +31,8 @@ def as_redactions(findings: Sequence[Finding]) -> list[Edit]:
 
 
 def describe(findings: Sequence[Finding]) -> str:
-    """E.g. "2 email addresses, 1 key or token" (kinds and counts, never the values)."""
-    counts: dict[str, int] = {}
-    for finding in findings:
-        counts[finding.kind] = counts.get(finding.kind, 0) + 1
-    parts = []
-    for kind, count in counts.items():
-        one, many = KIND_NAMES.get(kind, (kind, kind))
-        parts.append(f"{count} {one if count == 1 else many}")
-    return ", ".join(parts)
+    """E.g. "2 email addresses, 1 API key or token" (kinds and counts, never the values)."""
+    return summary(findings)
 
 
 def redact_found(image: Image.Image, kinds: Sequence[str]) -> tuple[Image.Image, str]:
